@@ -1,0 +1,1 @@
+"""Stage "analyze": DDL to a Catalog, each query to a QueryInfo, with sqlglot."""

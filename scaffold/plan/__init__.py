@@ -1,0 +1,1 @@
+"""Stage "plan": the architecture lint, lineage-based invalidation and the contracts."""

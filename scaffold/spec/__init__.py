@@ -1,0 +1,1 @@
+"""Stage "load": the spec language, from YAML to typed objects."""

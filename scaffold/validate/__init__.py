@@ -1,0 +1,1 @@
+"""Stage "validate": check written units against contracts, policy and tests."""

@@ -1,0 +1,1 @@
+"""Stage "write": turn contracts into modules."""

@@ -1,0 +1,1 @@
+"""Jinja2 templates for generated code and for LLM prompts."""
