@@ -129,11 +129,13 @@ def inspect_report(spec_path: Path, *, as_json: bool) -> str:
     """The analysis of a spec, as text or as the stable JSON of `scaffold inspect --json`."""
     import json
 
+    from scaffold.plan.lineage import invalidation
     from scaffold.report import inspect_json, inspect_text
 
     spec = load(spec_path)
     analysis = analyze(spec)
+    lineage = invalidation(spec, analysis.catalog, analysis.queries)
     if as_json:
-        data = inspect_json(analysis.catalog, analysis.queries)
+        data = inspect_json(spec, analysis.catalog, analysis.queries, lineage)
         return json.dumps(data, indent=2) + "\n"
-    return inspect_text(analysis.catalog, analysis.queries)
+    return inspect_text(spec, analysis.catalog, analysis.queries, lineage)

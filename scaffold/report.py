@@ -5,14 +5,42 @@ from __future__ import annotations
 from typing import Any
 
 from scaffold.analyze.model import Catalog, Column, OutputColumn, Param, QueryInfo
+from scaffold.plan.lineage import FormLineage, maintenance
+from scaffold.spec.model import Spec, StateSpec
 
 
-def inspect_json(catalog: Catalog, queries: tuple[QueryInfo, ...]) -> dict[str, Any]:
+def inspect_json(
+    spec: Spec, catalog: Catalog, queries: tuple[QueryInfo, ...], lineage: tuple[FormLineage, ...]
+) -> dict[str, Any]:
     """The stable `inspect --json` format (keys and order are part of the interface)."""
     return {
-        "tables": {t.name: {"columns": [_table_column(c) for c in t.columns]}
-                   for t in catalog.tables},
+        "tables": {
+            t.name: {"columns": [_table_column(c) for c in t.columns]} for t in catalog.tables
+        },
         "queries": {q.name: _query(q) for q in queries},
+        "forms": {f.form: _form(f) for f in lineage},
+        "states": {s.name: _state(s, queries) for s in spec.state},
+    }
+
+
+def _form(f: FormLineage) -> dict[str, Any]:
+    return {
+        "table": f.table,
+        "action": f.action,
+        "columns": list(f.columns),
+        "refreshes": [r.state for r in f.refreshes],
+        "prune": {r.state: {p.param: p.field for p in r.prune} for r in f.refreshes if r.prune},
+    }
+
+
+def _state(state: StateSpec, queries: tuple[QueryInfo, ...]) -> dict[str, Any]:
+    query = next((q for q in queries if state.query in (q.name, q.ident)), None)
+    return {
+        "owner": state.owner,
+        "query": query.name if query else None,
+        "key": list(state.key),
+        "maintenance": maintenance(query) if query else None,
+        "sources": list(state.sources),
     }
 
 
@@ -46,6 +74,7 @@ def _output_column(col: OutputColumn) -> dict[str, Any]:
         "py_type": col.py_type,
         "nullable": col.nullable,
         "source": col.source,
+        "element_py_type": col.element_py_type,
     }
 
 
@@ -56,16 +85,22 @@ def _param(p: Param) -> dict[str, Any]:
         "py_type": p.py_type,
         "nullable": p.nullable,
         "list": p.is_list,
+        "element_py_type": p.element_py_type,
     }
 
 
-def _type_text(py_type: str, nullable: bool, is_list: bool = False) -> str:
-    text = f"list[{py_type}]" if is_list else py_type
+def _type_text(
+    py_type: str, nullable: bool, is_list: bool = False, element: str | None = None
+) -> str:
+    text = f"list[{element}]" if py_type == "list" and element else py_type
+    text = f"list[{text}]" if is_list else text
     return f"{text} | None" if nullable else text
 
 
-def inspect_text(catalog: Catalog, queries: tuple[QueryInfo, ...]) -> str:
-    """A human-readable report: one block per query, after a one-line summary per table."""
+def inspect_text(
+    spec: Spec, catalog: Catalog, queries: tuple[QueryInfo, ...], lineage: tuple[FormLineage, ...]
+) -> str:
+    """A human-readable report: tables, one block per query, then states and invalidation."""
     lines = [f"{len(catalog.tables)} tables, {len(queries)} queries ({catalog.dialect})", ""]
     for table in catalog.tables:
         cols = ", ".join(c.name for c in table.columns)
@@ -74,19 +109,49 @@ def inspect_text(catalog: Catalog, queries: tuple[QueryInfo, ...]) -> str:
     for q in queries:
         lines += ["", f"{q.name}  [{q.kind}, {q.cardinality}, :{q.command}]"]
         lines += _query_lines(q)
+    lines += _state_lines(spec, queries) + _lineage_lines(lineage)
     return "\n".join(lines) + "\n"
+
+
+def _state_lines(spec: Spec, queries: tuple[QueryInfo, ...]) -> list[str]:
+    out = ["", "states:"] if spec.state else []
+    for state in spec.state:
+        info = _state(state, queries)
+        detail = {
+            "server": f"query {info['query']}, key {', '.join(state.key)}, "
+            f"{'maintained locally' if info['maintenance'] == 'local' else 'refetch after commit'}",
+            "client": f"client-owned, key {', '.join(state.key)}",
+            "derived": f"derived from {', '.join(state.sources)}",
+        }[state.owner]
+        out.append(f"  {state.name}: {detail}")
+    return out
+
+
+def _lineage_lines(lineage: tuple[FormLineage, ...]) -> list[str]:
+    out = ["", "invalidation (form -> states it refreshes):"] if lineage else []
+    for f in lineage:
+        targets = []
+        for r in f.refreshes:
+            prune = ", ".join(f"{p.param}={p.field}" for p in r.prune)
+            targets.append(f"{r.state} (only where {prune})" if prune else r.state)
+        out.append(f"  {f.form} ({f.action} {f.table}): {', '.join(targets) or 'nothing'}")
+    return out
 
 
 def _query_lines(q: QueryInfo) -> list[str]:
     width = max([len(c.name) for c in q.columns] + [len(p.name) for p in q.params] + [4])
     out: list[str] = []
     for p in q.params:
-        out.append(f"  param  {p.name:<{width}}  {_type_text(p.py_type, p.nullable, p.is_list):<20}"
-                   f"  {p.sql_type}")
+        out.append(
+            f"  param  {p.name:<{width}}  {_type_text(p.py_type, p.nullable, p.is_list, p.element_py_type):<20}"
+            f"  {p.sql_type}"
+        )
     for c in q.columns:
         source = f"  <- {c.source}" if c.source else ""
-        out.append(f"  column {c.name:<{width}}  {_type_text(c.py_type, c.nullable):<20}"
-                   f"  {c.sql_type}{source}")
+        out.append(
+            f"  column {c.name:<{width}}  {_type_text(c.py_type, c.nullable, element=c.element_py_type):<20}"
+            f"  {c.sql_type}{source}"
+        )
     if q.reads:
         out.append(f"  reads  {', '.join(q.reads)}")
     if q.writes:

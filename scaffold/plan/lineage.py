@@ -38,7 +38,7 @@ class FormLineage:
     form: str
     table: str
     action: str
-    columns: tuple[str, ...]  # columns the write sets (insert/update) or removes (delete: all)
+    columns: tuple[str, ...]  # columns the form sets (insert/update) or removes (delete: all)
     refreshes: tuple[Refresh, ...]
 
     @property
@@ -58,13 +58,14 @@ def written_columns(form: FormSpec, catalog: Catalog) -> tuple[str, ...]:
     table = catalog.table(form.table)
     if table is None:
         return ()
-    if form.action == "update":
-        return tuple(c for c in form.fields if table.column(c) is not None)
-    return tuple(c.name for c in table.columns)
+    if form.action == "delete":
+        return tuple(c.name for c in table.columns)
+    return tuple(c for c in form.fields if table.column(c) is not None)
 
 
-def _refresh(form: FormSpec, columns: tuple[str, ...], table_name: str, state: StateSpec,
-             query: QueryInfo) -> Refresh | None:
+def _refresh(
+    form: FormSpec, columns: tuple[str, ...], table_name: str, state: StateSpec, query: QueryInfo
+) -> Refresh | None:
     reads = {t.lower() for t in query.reads}
     if table_name.lower() not in reads:
         return None
@@ -94,7 +95,9 @@ def _prunes(form: FormSpec, table_name: str, query: QueryInfo) -> tuple[Prune, .
     return tuple(out)
 
 
-def invalidation(spec: Spec, catalog: Catalog, queries: Sequence[QueryInfo]) -> tuple[FormLineage, ...]:
+def invalidation(
+    spec: Spec, catalog: Catalog, queries: Sequence[QueryInfo]
+) -> tuple[FormLineage, ...]:
     """For every form, the server-owned states its write must refresh (in spec order)."""
     by_name = {q.name: q for q in queries} | {q.ident: q for q in queries}
     servers = [s for s in spec.state if s.owner == "server" and s.query in by_name]
@@ -106,9 +109,18 @@ def invalidation(spec: Spec, catalog: Catalog, queries: Sequence[QueryInfo]) -> 
         if not form.key and form.action != "insert":
             form = _with_key(form, key_columns(form, table))
         columns = written_columns(form, catalog)
-        refreshes = [_refresh(form, columns, table.name, s, by_name[s.query or ""]) for s in servers]
-        out.append(FormLineage(form.name, table.name, form.action, columns,
-                               tuple(r for r in refreshes if r is not None)))
+        refreshes = [
+            _refresh(form, columns, table.name, s, by_name[s.query or ""]) for s in servers
+        ]
+        out.append(
+            FormLineage(
+                form.name,
+                table.name,
+                form.action,
+                columns,
+                tuple(r for r in refreshes if r is not None),
+            )
+        )
     return tuple(out)
 
 
@@ -121,9 +133,14 @@ def _with_key(form: FormSpec, key: tuple[str, ...]) -> FormSpec:
 def lineage_warnings(spec: Spec, lineage: Sequence[FormLineage]) -> list[str]:
     """Server states no form refreshes, and forms that refresh nothing."""
     refreshed = {r.state for f in lineage for r in f.refreshes}
-    warnings = [f"form {f.form!r} writes {f.table!r} but refreshes no state"
-                for f in lineage if not f.refreshes]
-    warnings += [f"server state {s.name!r} is refreshed by no form (its data only changes "
-                 "outside this app)" for s in spec.state
-                 if s.owner == "server" and s.name not in refreshed and spec.forms]
+    warnings = [
+        f"form {f.form!r} writes {f.table!r} but refreshes no state"
+        for f in lineage
+        if not f.refreshes
+    ]
+    warnings += [
+        f"server state {s.name!r} is refreshed by no form (its data only changes outside this app)"
+        for s in spec.state
+        if s.owner == "server" and s.name not in refreshed and spec.forms
+    ]
     return warnings
