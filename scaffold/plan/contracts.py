@@ -1,0 +1,83 @@
+"""The planner: lint the spec, then one contract per generated unit, in a stable order.
+
+Units: the package, rows, sql and queries (here), then those of the modules that plan the
+other units, each used when present: `plan.forms.form_contracts(spec, catalog, queries) ->
+(contracts, warnings)`, `plan.tests.test_contracts(...) -> contracts` and, for client state,
+`plan.state.state_contracts(...) -> contracts`. Output paths are relative to the spec's
+folder, POSIX, under `output.package` and `output.tests` (default generated/<app>, generated/tests).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from scaffold.analyze.model import Catalog, QueryInfo
+from scaffold.plan.code_units import code_contracts
+from scaffold.plan.lineage import invalidation, lineage_warnings
+from scaffold.plan.lint import lint
+from scaffold.plan.model import Contract, Plan
+from scaffold.spec.model import Spec
+
+
+def build_plan(spec: Spec, catalog: Catalog, queries: Sequence[QueryInfo]) -> Plan:
+    """Lint (raising every error at once), then plan every unit. Same inputs, same plan."""
+    warnings = lint(spec, catalog, queries)
+    contracts = list(code_contracts(spec, catalog, queries, package_dir(spec)))
+    form_units, form_warnings = _form_units(spec, catalog, queries)
+    contracts += form_units
+    contracts += _optional_units("scaffold.plan.tests", "test_contracts", spec, catalog, queries)
+    contracts += _optional_units("scaffold.plan.state", "state_contracts", spec, catalog, queries)
+    lineage = invalidation(spec, catalog, queries)
+    return Plan(
+        app=spec.app,
+        contracts=tuple(contracts),
+        warnings=tuple([*warnings, *form_warnings, *lineage_warnings(spec, lineage)]),
+        invalidation=tuple((f.form, f.state_names) for f in lineage),
+    )
+
+
+def package_dir(spec: Spec) -> str:
+    """The generated package's folder, relative to the spec's folder (POSIX)."""
+    if spec.output is None:
+        return f"generated/{spec.app}"
+    return _relative(spec.output.package, spec.root)
+
+
+def tests_dir(spec: Spec) -> str:
+    """The generated tests' folder, relative to the spec's folder (POSIX)."""
+    if spec.output is None:
+        return "generated/tests"
+    return _relative(spec.output.tests, spec.root)
+
+
+def _relative(path: Path, root: Path) -> str:
+    return Path(os.path.relpath(path, root)).as_posix()
+
+
+def _form_units(
+    spec: Spec, catalog: Catalog, queries: Sequence[QueryInfo]
+) -> tuple[list[Contract], list[str]]:
+    build = _planner("scaffold.plan.forms", "form_contracts")
+    if build is None:
+        return [], []
+    contracts, warnings = build(spec, catalog, queries)
+    return list(contracts), list(warnings)
+
+
+def _optional_units(
+    module: str, function: str, spec: Spec, catalog: Catalog, queries: Sequence[QueryInfo]
+) -> list[Contract]:
+    build = _planner(module, function)
+    return [] if build is None else list(build(spec, catalog, queries))
+
+
+def _planner(module: str, function: str) -> Any:
+    """A unit planner from its module, or None while that module does not exist yet."""
+    if importlib.util.find_spec(module) is None:
+        return None
+    return getattr(importlib.import_module(module), function, None)
