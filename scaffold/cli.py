@@ -19,7 +19,10 @@ from scaffold.errors import ScaffoldError
 
 SPEC = click.argument("spec", type=click.Path(path_type=Path, dir_okay=False))
 FORMAT = click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
     help="How errors (and results) are printed.",
 )
 
@@ -82,8 +85,14 @@ def gen(spec: Path, dry_run: bool, force: bool, merge: bool, no_tests: bool, fmt
         from scaffold.summary import print_gen_result
 
         progress: Callable[[str], None] = lambda msg: click.echo(msg, err=True)  # noqa: E731
-        result = generate(spec, dry_run=dry_run, force=force, merge=merge,
-                          run_tests=not no_tests, progress=None if fmt == "json" else progress)
+        result = generate(
+            spec,
+            dry_run=dry_run,
+            force=force,
+            merge=merge,
+            run_tests=not no_tests,
+            progress=None if fmt == "json" else progress,
+        )
         sys.exit(print_gen_result(result, fmt=fmt, dry_run=dry_run))
 
 
