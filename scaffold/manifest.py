@@ -1,0 +1,140 @@
+"""The manifest `.scaffold/lock.json`: what scaffold generated, from which inputs, which hashes.
+
+Stable text (sorted keys, indent 2, no timestamps) so a second run writes the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scaffold.errors import EmitError, Location
+
+VERSION = 1
+SCAFFOLD_DIR = ".scaffold"
+LOCK_FILE = f"{SCAFFOLD_DIR}/lock.json"
+BASE_DIR = f"{SCAFFOLD_DIR}/base"
+BACKUP_DIR = f"{SCAFFOLD_DIR}/backup"
+_RECORD_KEYS = ("unit", "contract_hash", "writer", "model", "prompt_hash", "sha256")
+
+
+class ManifestError(EmitError):
+    """The manifest is missing, corrupt or from a newer scaffold: bad input, nothing is written."""
+
+    stage = "manifest"
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """One generated file as last written: its unit, provenance and output hash."""
+
+    unit: str
+    contract_hash: str
+    writer: str
+    sha256: str
+    model: str | None = None
+    prompt_hash: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {key: getattr(self, key) for key in _RECORD_KEYS}
+
+
+@dataclass(frozen=True)
+class Manifest:
+    inputs: dict[str, str] = field(default_factory=dict)  # relpath or "scaffold:..." -> sha256
+    outputs: tuple[str, ...] = ()  # the output folders (package, tests), relative
+    files: dict[str, FileRecord] = field(default_factory=dict)
+    # Files created once for the user to edit (extension modules); never rewritten.
+    extensions: tuple[str, ...] = ()
+    input_roles: dict[str, str] = field(default_factory=dict)  # relpath -> spec|schema|query|...
+
+    def to_text(self) -> str:
+        data = {
+            "version": VERSION,
+            "inputs": dict(sorted(self.inputs.items())),
+            "input_roles": dict(sorted(self.input_roles.items())),
+            "outputs": sorted(self.outputs),
+            "files": {path: rec.to_json() for path, rec in sorted(self.files.items())},
+            "extensions": sorted(self.extensions),
+        }
+        return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def base_path(rel: str) -> str:
+    """Where the last generated content of a file is kept, for diffs and 3-way merges.
+
+    The ".base" suffix keeps linters, type checkers and test runners from taking the copies
+    for a second package.
+    """
+    return f"{BASE_DIR}/{rel}.base"
+
+
+def read_manifest(root: Path) -> Manifest | None:
+    """The manifest under root, or None when scaffold has not generated anything there yet."""
+    path = root / LOCK_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _corrupt(path, f"cannot be read ({exc})") from exc
+    try:
+        return _parse(json.loads(text), path)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise _corrupt(path, f"is not a valid manifest ({exc})") from exc
+
+
+def require_manifest(root: Path) -> Manifest:
+    manifest = read_manifest(root)
+    if manifest is None:
+        raise ManifestError(
+            "no manifest: nothing has been generated here yet",
+            location=Location((root / LOCK_FILE).as_posix()),
+            hint='run "scaffold gen" first',
+        )
+    return manifest
+
+
+def _parse(data: Any, path: Path) -> Manifest:
+    version = data["version"]
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise ValueError(f"version {version!r} is not a number")
+    if version > VERSION:
+        raise ManifestError(
+            f"manifest version {version} is from a newer scaffold (this one reads {VERSION})",
+            location=Location(path.as_posix()),
+            hint="upgrade scaffold (pip install -U scaffold)",
+        )
+    return Manifest(
+        inputs={str(k): str(v) for k, v in data["inputs"].items()},
+        outputs=tuple(str(p) for p in data.get("outputs", ())),
+        files={str(p): _record(r) for p, r in data["files"].items()},
+        extensions=tuple(str(p) for p in data.get("extensions", ())),
+        input_roles={str(k): str(v) for k, v in data.get("input_roles", {}).items()},
+    )
+
+
+def _record(data: dict[str, Any]) -> FileRecord:
+    for key in ("unit", "contract_hash", "writer", "sha256"):
+        if not isinstance(data[key], str):
+            raise ValueError(f"{key} must be a string")
+    return FileRecord(
+        unit=data["unit"],
+        contract_hash=data["contract_hash"],
+        writer=data["writer"],
+        sha256=data["sha256"],
+        model=data.get("model"),
+        prompt_hash=data.get("prompt_hash"),
+    )
+
+
+def _corrupt(path: Path, what: str) -> ManifestError:
+    return ManifestError(
+        f"the manifest {what}",
+        location=Location(path.as_posix()),
+        hint="restore .scaffold/lock.json from version control (git checkout -- .scaffold); "
+        "nothing was overwritten",
+    )
