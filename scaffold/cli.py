@@ -98,12 +98,18 @@ def gen(spec: Path, dry_run: bool, force: bool, merge: bool, no_tests: bool, fmt
 
 @main.command()
 @SPEC
+@click.option(
+    "--staged",
+    is_flag=True,
+    envvar="PRE_COMMIT",
+    help="Judge what is in the git index, ignoring untracked files (on under pre-commit).",
+)
 @FORMAT
-def check(spec: Path, fmt: str) -> None:
+def check(spec: Path, staged: bool, fmt: str) -> None:
     """Exit 0 when the generated tree is exactly what SPEC produces, 1 with the stale units
     otherwise. Decides from hashes; never calls a model."""
     with reported(fmt):
         from scaffold.check import check as run_check
         from scaffold.summary import print_check_report
 
-        sys.exit(print_check_report(run_check(spec), fmt=fmt))
+        sys.exit(print_check_report(run_check(spec, tracked_only=staged), fmt=fmt))

@@ -6,7 +6,6 @@ plain data; the CLI calls the functions here and nothing deeper.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,7 +101,8 @@ def generate(
     progress: Progress | None = None,
 ) -> GenResult:
     """Load, analyze, plan, write, validate on a staged tree, then emit atomically."""
-    from scaffold.emit import emit, plan_changes, stage
+    from scaffold.emit import discard_staging, emit, plan_changes, stage
+    from scaffold.hashing import input_roles
 
     say = progress or (lambda _msg: None)
     spec = load(spec_path)
@@ -117,11 +117,19 @@ def generate(
     try:
         passed = validate(spec, files, staged) if run_tests else None
     except BaseException:
-        shutil.rmtree(staged, ignore_errors=True)
+        discard_staging(staged)
         raise
     if passed is not None:
         say(f"generated tests passed: {passed}")
-    changes = emit(spec.root, files, input_hashes(spec), staged=staged, force=force, merge=merge)
+    changes = emit(
+        spec.root,
+        files,
+        input_hashes(spec),
+        staged=staged,
+        force=force,
+        merge=merge,
+        input_roles=input_roles(spec),
+    )
     return GenResult(tuple(changes), the_plan.warnings, passed)
 
 

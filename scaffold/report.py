@@ -117,9 +117,9 @@ def _state_lines(spec: Spec, queries: tuple[QueryInfo, ...]) -> list[str]:
     out = ["", "states:"] if spec.state else []
     for state in spec.state:
         info = _state(state, queries)
+        upkeep = "maintained locally" if info["maintenance"] == "local" else "refetch after commit"
         detail = {
-            "server": f"query {info['query']}, key {', '.join(state.key)}, "
-            f"{'maintained locally' if info['maintenance'] == 'local' else 'refetch after commit'}",
+            "server": f"query {info['query']}, key {', '.join(state.key)}, {upkeep}",
             "client": f"client-owned, key {', '.join(state.key)}",
             "derived": f"derived from {', '.join(state.sources)}",
         }[state.owner]
@@ -142,16 +142,12 @@ def _query_lines(q: QueryInfo) -> list[str]:
     width = max([len(c.name) for c in q.columns] + [len(p.name) for p in q.params] + [4])
     out: list[str] = []
     for p in q.params:
-        out.append(
-            f"  param  {p.name:<{width}}  {_type_text(p.py_type, p.nullable, p.is_list, p.element_py_type):<20}"
-            f"  {p.sql_type}"
-        )
+        typ = _type_text(p.py_type, p.nullable, p.is_list, p.element_py_type)
+        out.append(f"  param  {p.name:<{width}}  {typ:<20}  {p.sql_type}")
     for c in q.columns:
+        typ = _type_text(c.py_type, c.nullable, element=c.element_py_type)
         source = f"  <- {c.source}" if c.source else ""
-        out.append(
-            f"  column {c.name:<{width}}  {_type_text(c.py_type, c.nullable, element=c.element_py_type):<20}"
-            f"  {c.sql_type}{source}"
-        )
+        out.append(f"  column {c.name:<{width}}  {typ:<20}  {c.sql_type}{source}")
     if q.reads:
         out.append(f"  reads  {', '.join(q.reads)}")
     if q.writes:

@@ -12,12 +12,12 @@ if TYPE_CHECKING:
     from scaffold.check import CheckReport
     from scaffold.pipeline import GenResult
 
-BLOCKING = {"hand-edited"}
-
 
 def print_gen_result(result: GenResult, *, fmt: str, dry_run: bool) -> int:
     """Print what `gen` did (or would do) per file and a summary; return the exit code."""
-    blocked = [c for c in result.changes if c.action in BLOCKING]
+    from scaffold.emit import BLOCKING_ACTIONS
+
+    blocked = [c for c in result.changes if c.action in BLOCKING_ACTIONS]
     code = 1 if blocked and not dry_run else 0
     if fmt == "json":
         click.echo(json.dumps(_gen_json(result, dry_run, code), indent=2))
@@ -26,7 +26,8 @@ def print_gen_result(result: GenResult, *, fmt: str, dry_run: bool) -> int:
         click.echo(f"warning: {warning}", err=True)
     for change in result.changes:
         if change.action != "unchanged":
-            click.echo(f"{change.action:>12}  {change.path}")
+            note = f"  ({change.note})" if change.note else ""
+            click.echo(f"{change.action:>13}  {change.path}{note}")
             if change.diff:
                 click.echo(change.diff)
     counts = Counter(c.action for c in result.changes)
