@@ -11,7 +11,9 @@ from tests.pgserver import postgres_cluster
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
-        "--update-golden", action="store_true", default=False,
+        "--update-golden",
+        action="store_true",
+        default=False,
         help="Rewrite golden files from the current output instead of comparing.",
     )
 

@@ -55,8 +55,7 @@ def postgres_cluster() -> Iterator[str]:
         _as_server_user(cmd), check=True, capture_output=True, text=True, cwd=base
     )
     try:
-        run([initdb, "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
-             "--no-sync"])
+        run([initdb, "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"])
         opts = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
         run([pg_ctl, "-D", str(data), "-o", opts, "-l", str(base / "log"), "-w", "start"])
         try:

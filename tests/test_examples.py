@@ -56,11 +56,17 @@ def test_second_run_changes_nothing(example: Path, tmp_path: Path) -> None:
     assert _tree(work) == first
 
 
-def _run_generated_tests(example: Path, env_extra: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def _run_generated_tests(
+    example: Path, env_extra: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, **env_extra, "PYTHONDONTWRITEBYTECODE": "1"}
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "generated/tests"],
-        cwd=example, capture_output=True, text=True, env=env, timeout=600,
+        cwd=example,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
     )
 
 

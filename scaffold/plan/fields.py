@@ -73,8 +73,11 @@ def input_fields(form: FormSpec, table: Table) -> tuple[InputField, ...]:
     for name in keys:
         col = table.column(name)
         if col is not None:
-            out.append(InputField(col.name, col, True, True, annotation(col.py_type, False,
-                                                                          col.element_py_type)))
+            out.append(
+                InputField(
+                    col.name, col, True, True, annotation(col.py_type, False, col.element_py_type)
+                )
+            )
     if form.action == "delete":
         return tuple(out)
     for name in form.fields:
@@ -85,6 +88,13 @@ def input_fields(form: FormSpec, table: Table) -> tuple[InputField, ...]:
             required = not col.nullable and not col.has_default
         else:
             required = not col.nullable
-        out.append(InputField(col.name, col, required, False,
-                              annotation(col.py_type, not required, col.element_py_type)))
+        out.append(
+            InputField(
+                col.name,
+                col,
+                required,
+                False,
+                annotation(col.py_type, not required, col.element_py_type),
+            )
+        )
     return tuple(out)

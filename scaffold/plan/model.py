@@ -53,8 +53,12 @@ class Contract:
             "files": [list(f) for f in self.files],
             "symbols": [vars(s) for s in self.symbols],
             "sql": [
-                {"name": s.name, "sql": s.sql, "params": list(s.params),
-                 "list_params": list(s.list_params)}
+                {
+                    "name": s.name,
+                    "sql": s.sql,
+                    "params": list(s.params),
+                    "list_params": list(s.list_params),
+                }
                 for s in self.sql
             ],
             "imports": list(self.imports),

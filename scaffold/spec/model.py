@@ -18,8 +18,16 @@ FormAction = Literal["insert", "update", "delete"]
 WriterName = Literal["template", "llm"]
 # sqlc's query commands; inline queries without one get it inferred by the analysis.
 SqlcCommand = Literal[
-    "one", "many", "exec", "execrows", "execresult", "execlastid",
-    "copyfrom", "batchexec", "batchmany", "batchone",
+    "one",
+    "many",
+    "exec",
+    "execrows",
+    "execresult",
+    "execlastid",
+    "copyfrom",
+    "batchexec",
+    "batchmany",
+    "batchone",
 ]
 
 NOWHERE = Location("<unknown>")
