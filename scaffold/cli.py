@@ -17,7 +17,13 @@ import click
 
 from scaffold.errors import ScaffoldError
 
-SPEC = click.argument("spec", type=click.Path(path_type=Path, dir_okay=False))
+# Optional so that a pre-commit hook run from the project folder needs no argument.
+SPEC = click.argument(
+    "spec",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("scaffold.yaml"),
+    required=False,
+)
 FORMAT = click.option(
     "--format",
     "fmt",
@@ -76,13 +82,39 @@ def inspect(spec: Path, as_json: bool, fmt: str) -> None:
 @click.option("--force", is_flag=True, help="Overwrite hand-edited files (a backup is kept).")
 @click.option("--merge", is_flag=True, help="3-way merge hand edits with the new output.")
 @click.option("--no-tests", is_flag=True, help="Skip running the generated tests before writing.")
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Never call a model: LLM-written units come from the cache (the pre-commit hook).",
+)
+@click.option("--model", help="The model of LLM-written units (default: spec writer.llm.model).")
+@click.option("--base-url", help="An OpenAI-compatible server (default: OPENAI_BASE_URL, spec).")
+@click.option("--max-attempts", type=click.IntRange(min=1), help="Answers asked per unit.")
+@click.option("--refresh", multiple=True, metavar="UNIT", help="Ask the model again for UNIT.")
+@click.option("--token-budget", type=click.IntRange(min=1), help="Stop asking after N tokens.")
 @FORMAT
-def gen(spec: Path, dry_run: bool, force: bool, merge: bool, no_tests: bool, fmt: str) -> None:
+def gen(
+    spec: Path,
+    dry_run: bool,
+    force: bool,
+    merge: bool,
+    no_tests: bool,
+    offline: bool,
+    model: str | None,
+    base_url: str | None,
+    max_attempts: int | None,
+    refresh: tuple[str, ...],
+    token_budget: int | None,
+    fmt: str,
+) -> None:
     """Generate the code SPEC describes. Runs the generated tests on a staged copy first;
     writes nothing unless every unit is valid and every test passes."""
     with reported(fmt):
         from scaffold.pipeline import generate
         from scaffold.summary import print_gen_result
+        from scaffold.write.units import LLMOptions
+
+        llm = LLMOptions(model, base_url, max_attempts, offline, False, refresh, token_budget)
 
         progress: Callable[[str], None] = lambda msg: click.echo(msg, err=True)  # noqa: E731
         result = generate(
@@ -92,6 +124,7 @@ def gen(spec: Path, dry_run: bool, force: bool, merge: bool, no_tests: bool, fmt
             merge=merge,
             run_tests=not no_tests,
             progress=None if fmt == "json" else progress,
+            llm=llm,
         )
         sys.exit(print_gen_result(result, fmt=fmt, dry_run=dry_run))
 
@@ -113,3 +146,64 @@ def check(spec: Path, staged: bool, fmt: str) -> None:
         from scaffold.summary import print_check_report
 
         sys.exit(print_check_report(run_check(spec, tracked_only=staged), fmt=fmt))
+
+
+@main.command()
+@click.argument("base", required=False)
+@click.argument("head", required=False)
+@click.option(
+    "--project",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("."),
+    help="The folder holding the spec and .scaffold/ (default: the current folder).",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["breaking", "risky"]),
+    default=None,
+    help="Exit 1 when a change of this class (or a more severe one) is found.",
+)
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown")
+def review(
+    base: str | None, head: str | None, project: Path, fail_on: str | None, fmt: str
+) -> None:
+    """Explain the generated diff between BASE and HEAD (git revisions, or BASE..HEAD) in
+    Markdown for a PR. BASE defaults to the merge-base with main (or master), HEAD to the work
+    tree. Exit 1 when --fail-on finds a change of that class, 2 on bad input."""
+    with reported("json" if fmt == "json" else "text"):
+        from scaffold.review import review as run_review
+        from scaffold.summary import print_review
+
+        sys.exit(print_review(run_review(project, base, head), fmt=fmt, fail_on=fail_on))
+
+
+@main.command()
+@SPEC
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--db",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The SQLite file (default: .scaffold/serve/<app>.sqlite3 beside the spec).",
+)
+def serve(spec: Path, host: str, port: int, db: Path | None) -> None:
+    """Run SPEC's generated web app (output.web: starlette) on an embedded SQLite database,
+    created from the schema on first start; the index page at / links every form and state."""
+    with reported("text"):
+        from scaffold.serve import serve as run_server
+
+        run_server(spec, host=host, port=port, db=db, progress=lambda m: click.echo(m, err=True))
+
+
+@main.command()
+@SPEC
+@click.option("--model", help="The model to check (default: spec writer.llm.model).")
+@click.option("--base-url", help="The server to check (default: OPENAI_BASE_URL, then the spec).")
+def doctor(spec: Path, model: str | None, base_url: str | None) -> None:
+    """Check the model setup of SPEC: the server, its models and one tiny request."""
+    with reported("text"):
+        from scaffold.write.units import doctor_report
+
+        lines, ok = doctor_report(spec, model=model, base_url=base_url)
+        click.echo(lines)
+        sys.exit(0 if ok else 1)

@@ -6,8 +6,10 @@ scaffold, unless --force (a backup is kept) or --merge (a 3-way merge) says othe
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
@@ -106,7 +108,9 @@ def emit(
     the top folders of the files. `input_roles` says which input is the spec, a schema or a
     query file, so that `check` can say what changed.
     """
-    staging = staged if staged is not None else stage(root, files)
+    # Unstaged, the files are written into the staging folder only when they must change, so
+    # a run that changes nothing writes nothing.
+    staging = staged if staged is not None else _unstaged_folder(root)
     try:
         _check_paths(files)
         old = read_manifest(root)
@@ -121,6 +125,11 @@ def emit(
         return [_noting_backup(d.change, backups.get(d.change.path)) for d in decisions]
     finally:
         discard_staging(staging)
+
+
+def _unstaged_folder(root: Path) -> Path:
+    """A staging path not created yet (the transaction creates it on its first write)."""
+    return root / SCAFFOLD_DIR / f"staging-{os.getpid()}-{uuid.uuid4().hex[:12]}"
 
 
 def output_folders(files: Sequence[OutputFile]) -> tuple[str, ...]:

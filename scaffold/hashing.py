@@ -57,13 +57,17 @@ def _template_files(folder: Traversable, prefix: str) -> Iterator[tuple[str, byt
 def input_roles(spec: Spec) -> dict[str, InputRole]:
     """Every input the output depends on, keyed by path relative to the spec folder."""
     roles: dict[str, InputRole] = {relative(spec.path, spec.root): "spec"}
+    # A spec with database.url has no schema files: the URL is hashed as part of the spec, the
+    # live schema is not (reading it needs the server), so `check` sees a change there only
+    # after `gen`.
     for schema in spec.database.schema:
         for path in _schema_files(schema):
             roles[relative(path, spec.root)] = "schema"
-    for query in spec.queries:
-        path = Path(query.pos.file)
-        path = path if path.is_absolute() else spec.root / path
-        if path.resolve() != spec.path.resolve() and path.is_file():
+    # Thousands of queries come from a handful of files: resolve each file once.
+    spec_file = spec.path.resolve()
+    for name in dict.fromkeys(query.pos.file for query in spec.queries):
+        path = Path(name) if Path(name).is_absolute() else spec.root / name
+        if path.resolve() != spec_file and path.is_file():
             roles.setdefault(relative(path, spec.root), "query")
     roles[TEMPLATES_KEY] = "templates"
     return roles

@@ -9,12 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from scaffold.analyze.model import Catalog, QueryInfo
-from scaffold.emit import Change, OutputFile
 from scaffold.errors import ValidationError
-from scaffold.plan.model import Plan
-from scaffold.spec.model import Spec
+
+if TYPE_CHECKING:  # kept out of the import path: a no-change `gen` needs none of them
+    from scaffold.analyze.model import Catalog, QueryInfo
+    from scaffold.emit import Change, OutputFile
+    from scaffold.plan.model import Plan
+    from scaffold.spec.model import QuerySpec, Spec
+    from scaffold.write.units import LLMOptions
 
 Progress = Callable[[str], None]
 
@@ -38,12 +42,36 @@ def load(spec_path: Path) -> Spec:
     return load_spec(spec_path)
 
 
-def analyze(spec: Spec) -> Analysis:
-    from scaffold.analyze.catalog import build_catalog
-    from scaffold.analyze.query import analyze_queries
+def analyze(spec: Spec, *, save: bool = True) -> Analysis:
+    """The catalog and every query's facts; unchanged ones come from the analysis cache
+    (written back unless `save` is false: a dry run writes nothing)."""
+    from scaffold.analyze.cache import AnalysisCache
 
-    catalog = build_catalog(spec.database.dialect, spec.database.schema)
-    return Analysis(catalog, analyze_queries(spec.queries, catalog))
+    cache = AnalysisCache.open(spec)
+    catalog = cache.catalog(lambda: read_catalog(spec))
+    queries = cache.analyze(spec.queries, catalog, _analyze_queries)
+    if save:
+        cache.save()
+    return Analysis(catalog, queries)
+
+
+def _analyze_queries(queries: Sequence[QuerySpec], catalog: Catalog) -> tuple[QueryInfo, ...]:
+    from scaffold.analyze.query import analyze_queries  # only on a cache miss: ~30 ms to import
+
+    return analyze_queries(queries, catalog)
+
+
+def read_catalog(spec: Spec) -> Catalog:
+    """The catalog from the schema files when the spec lists some, else from database.url."""
+    from scaffold.analyze.catalog import build_catalog
+
+    database = spec.database
+    if database.schema or database.url is None:
+        return build_catalog(database.dialect, database.schema)
+    # SQLAlchemy costs ~150 ms to import: only reflection needs it.
+    from scaffold.analyze.reflect import reflect_catalog
+
+    return reflect_catalog(database.url, database.dialect, root=spec.root, pos=database.pos)
 
 
 def plan(spec: Spec, analysis: Analysis) -> Plan:
@@ -52,14 +80,32 @@ def plan(spec: Spec, analysis: Analysis) -> Plan:
     return build_plan(spec, analysis.catalog, analysis.queries)
 
 
-def write(spec: Spec, the_plan: Plan) -> list[OutputFile]:
-    from scaffold.write.template import render_contract
+def write(
+    spec: Spec,
+    the_plan: Plan,
+    llm: LLMOptions | None = None,
+    progress: Progress | None = None,
+) -> list[OutputFile]:
+    """Render every contract with the templates, then have the model write the LLM units
+    (contract writer "llm") into their skeletons. Without `llm` options no model is called."""
+    from scaffold.emit import OutputFile as output_file
+    from scaffold.write.template import header, render_contract
 
     files: list[OutputFile] = []
     for contract in the_plan.contracts:
         rendered = render_contract(contract, spec.path.name)
+        once = contract.kind == "extension"
         for path, text in rendered.items():
-            files.append(OutputFile(path, text, contract.unit, contract.hash, contract.writer))
+            if once:  # the user's module: no "do not edit" header
+                text = text.removeprefix(header(path, spec.path.name))
+            files.append(
+                output_file(path, text, contract.unit, contract.hash, contract.writer, once=once)
+            )
+    if any(c.writer == "llm" for c in the_plan.contracts):
+        from scaffold.write.units import LLMOptions, write_llm_units
+
+        options = llm or LLMOptions(missing_ok=True)
+        files = write_llm_units(spec, the_plan, files, options, progress=progress)
     return files
 
 
@@ -71,7 +117,8 @@ def input_hashes(spec: Spec) -> dict[str, str]:
 
 
 def plan_outputs(spec_path: Path) -> list[OutputFile]:
-    """Everything a run would write, without validating or writing it."""
+    """Everything a run would write, without validating or writing it (and without a model:
+    an LLM unit comes from the cache, or stays a skeleton and so shows as stale)."""
     spec = load(spec_path)
     return write(spec, plan(spec, analyze(spec)))
 
@@ -99,20 +146,31 @@ def generate(
     merge: bool = False,
     run_tests: bool = True,
     progress: Progress | None = None,
+    llm: LLMOptions | None = None,
 ) -> GenResult:
     """Load, analyze, plan, write, validate on a staged tree, then emit atomically."""
-    from scaffold.emit import discard_staging, emit, plan_changes, stage
-    from scaffold.hashing import input_roles
+    from scaffold.emit import discard_staging, plan_changes, stage
+    from scaffold.write.units import LLMOptions
 
     say = progress or (lambda _msg: None)
+    if not (dry_run or force or merge):
+        unchanged = _up_to_date(spec_path)
+        if unchanged is not None:
+            say("inputs and generated files unchanged since the last run: nothing to do")
+            return GenResult(unchanged, (), None)
     spec = load(spec_path)
-    analysis = analyze(spec)
+    analysis = analyze(spec, save=not dry_run)
     say(f"analyzed {len(analysis.catalog.tables)} tables, {len(analysis.queries)} queries")
     the_plan = plan(spec, analysis)
-    files = write(spec, the_plan)
+    files = write(spec, the_plan, llm or LLMOptions(), say)
     say(f"wrote {len(the_plan.contracts)} units, {len(files)} files")
     if dry_run:
         return GenResult(tuple(plan_changes(spec.root, files)), the_plan.warnings, None)
+    if _nothing_changes(spec, files):
+        # Byte for byte what was validated last time: no staging, no tests; emit writes nothing
+        # (unless the manifest or a kept base copy needs repair).
+        say("no generated file changes; generated tests not re-run")
+        return GenResult(tuple(_emit(spec, files, None, force, merge)), the_plan.warnings, None)
     staged = stage(spec.root, files)
     try:
         passed = validate(spec, files, staged) if run_tests else None
@@ -121,16 +179,56 @@ def generate(
         raise
     if passed is not None:
         say(f"generated tests passed: {passed}")
-    changes = emit(
+    changes = _emit(spec, files, staged, force, merge)
+    return GenResult(tuple(changes), the_plan.warnings, passed)
+
+
+def _up_to_date(spec_path: Path) -> tuple[Change, ...] | None:
+    """Every file as "unchanged" when `scaffold check` finds nothing stale, else None.
+
+    Same inputs (spec, schema, queries, templates) and the files as last written mean the same
+    output: the run need not analyze, plan, render or test anything.
+    """
+    from scaffold.changes import Change
+    from scaffold.check import check
+    from scaffold.errors import ScaffoldError
+    from scaffold.manifest import read_manifest
+
+    try:
+        # A changed input is enough to say no: the (costly) naming of stale units is skipped.
+        if not check(spec_path, plan_outputs=lambda _path: ()).ok:
+            return None
+        manifest = read_manifest(spec_path.resolve().parent)
+    except ScaffoldError:
+        return None  # no manifest yet, or a bad one: the full run reports it
+    if manifest is None:
+        return None
+    files = [Change(path, "unchanged", rec.unit) for path, rec in sorted(manifest.files.items())]
+    return (*files, *(Change(path, "unchanged", None) for path in manifest.extensions))
+
+
+def _nothing_changes(spec: Spec, files: Sequence[OutputFile]) -> bool:
+    from scaffold.emit import plan_changes
+
+    return all(c.action == "unchanged" for c in plan_changes(spec.root, files))
+
+
+def _emit(
+    spec: Spec, files: Sequence[OutputFile], staged: Path | None, force: bool, merge: bool
+) -> list[Change]:
+    from scaffold.emit import emit
+    from scaffold.hashing import input_roles
+
+    roles = input_roles(spec)
+    return emit(
         spec.root,
         files,
         input_hashes(spec),
         staged=staged,
         force=force,
         merge=merge,
-        input_roles=input_roles(spec),
+        input_roles=roles,
     )
-    return GenResult(tuple(changes), the_plan.warnings, passed)
 
 
 def inspect_report(spec_path: Path, *, as_json: bool) -> str:

@@ -1,4 +1,5 @@
-"""How command results are printed: per-file actions of `gen`, stale units of `check`."""
+"""How command results are printed: per-file actions of `gen`, stale units of `check`, the
+review of a generated diff."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import click
 if TYPE_CHECKING:
     from scaffold.check import CheckReport
     from scaffold.pipeline import GenResult
+    from scaffold.review import Review
 
 
 def print_gen_result(result: GenResult, *, fmt: str, dry_run: bool) -> int:
@@ -42,7 +44,10 @@ def _gen_json(result: GenResult, dry_run: bool, code: int) -> dict[str, Any]:
     return {
         "ok": code == 0,
         "dry_run": dry_run,
-        "files": [{"path": c.path, "action": c.action, "unit": c.unit} for c in result.changes],
+        "files": [
+            {"path": c.path, "action": c.action, "unit": c.unit, "note": c.note}
+            for c in result.changes
+        ],
         "warnings": list(result.warnings),
         "tests_passed": result.tests_passed,
     }
@@ -59,3 +64,17 @@ def print_check_report(report: CheckReport, *, fmt: str) -> int:
             click.echo(f"stale: {item}")
         click.echo("run `scaffold gen` to regenerate", err=True)
     return 0 if report.ok else 1
+
+
+def print_review(result: Review, *, fmt: str, fail_on: str | None) -> int:
+    """Print the review as Markdown or JSON; 1 when a change reaches `fail_on`, else 0."""
+    from scaffold.review_delta import SEVERITIES
+    from scaffold.review_render import review_json, review_markdown
+
+    gate = next((s for s in SEVERITIES if s == fail_on), None)
+    code = 1 if result.fails(gate) else 0
+    if fmt == "json":
+        click.echo(json.dumps({**review_json(result), "ok": code == 0}, indent=2))
+    else:
+        click.echo(review_markdown(result), nl=False)
+    return code

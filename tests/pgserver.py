@@ -15,6 +15,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+# The one role that must log in with a password (tests of wrong credentials); others are trusted.
+PASSWORD_USER = "scaffold_password_user"
+
 
 def find_bin(name: str) -> str | None:
     """The PostgreSQL server binary `name`, from PATH or Debian's versioned folders."""
@@ -37,6 +40,12 @@ def _as_server_user(cmd: list[str]) -> list[str]:
     return cmd
 
 
+def _require_password(hba: Path) -> None:
+    # The first matching line wins: PASSWORD_USER must give a password, everyone else is trusted.
+    line = f"host all {PASSWORD_USER} 127.0.0.1/32 scram-sha-256\n"
+    hba.write_text(line + hba.read_text())
+
+
 @contextmanager
 def postgres_cluster() -> Iterator[str]:
     """Start a fresh cluster; yield its SQLAlchemy URL (psycopg driver); always stop it."""
@@ -56,6 +65,7 @@ def postgres_cluster() -> Iterator[str]:
     )
     try:
         run([initdb, "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"])
+        _require_password(data / "pg_hba.conf")
         opts = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
         run([pg_ctl, "-D", str(data), "-o", opts, "-l", str(base / "log"), "-w", "start"])
         try:

@@ -14,8 +14,19 @@ from scaffold.errors import Location
 
 # The Python types a column or parameter can map to (the `py_type` of inspect --json).
 PyType = Literal[
-    "int", "float", "Decimal", "str", "bool", "bytes", "date", "datetime", "time",
-    "timedelta", "UUID", "dict", "list",
+    "int",
+    "float",
+    "Decimal",
+    "str",
+    "bool",
+    "bytes",
+    "date",
+    "datetime",
+    "time",
+    "timedelta",
+    "UUID",
+    "dict",
+    "list",
 ]
 StatementKind = Literal["select", "insert", "update", "delete"]
 Cardinality = Literal["one", "many", "exec"]
@@ -134,6 +145,7 @@ class Param:
     is_list: bool = False  # sqlc.slice(x) or an IN (:x) list: the Python type is list[py_type]
     # The column the parameter is compared with or assigned to, when there is one.
     column: str | None = None  # "table.column"
+    element_py_type: PyType | None = None  # for arrays (py_type "list"): the element type
 
 
 @dataclass(frozen=True)

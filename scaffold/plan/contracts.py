@@ -3,8 +3,9 @@
 Units: the package, rows, sql and queries (here), then those of the modules that plan the
 other units, each used when present: `plan.forms.form_contracts(spec, catalog, queries) ->
 (contracts, warnings)`, `plan.tests.test_contracts(...) -> contracts` and, for client state,
-`plan.state.state_contracts(...) -> contracts`. Output paths are relative to the spec's
-folder, POSIX, under `output.package` and `output.tests` (default generated/<app>, generated/tests).
+`plan.state.state_contracts(...) -> (contracts, warnings)`. Output paths are relative to the
+spec's folder, POSIX, under `output.package` and `output.tests` (default generated/<app>,
+generated/tests).
 """
 
 from __future__ import annotations
@@ -31,12 +32,19 @@ def build_plan(spec: Spec, catalog: Catalog, queries: Sequence[QueryInfo]) -> Pl
     form_units, form_warnings = _form_units(spec, catalog, queries)
     contracts += form_units
     contracts += _optional_units("scaffold.plan.tests", "test_contracts", spec, catalog, queries)
-    contracts += _optional_units("scaffold.plan.state", "state_contracts", spec, catalog, queries)
+    state_units, state_warnings = _form_units(spec, catalog, queries, "scaffold.plan.state")
+    contracts += state_units
+    contracts += _optional_units(
+        "scaffold.plan.extension", "extension_contracts", spec, catalog, queries
+    )
+    contracts += _form_units(spec, catalog, queries, "scaffold.plan.web")[0]
     lineage = invalidation(spec, catalog, queries)
     return Plan(
         app=spec.app,
         contracts=tuple(contracts),
-        warnings=tuple([*warnings, *form_warnings, *lineage_warnings(spec, lineage)]),
+        warnings=tuple(
+            [*warnings, *form_warnings, *state_warnings, *lineage_warnings(spec, lineage)]
+        ),
         invalidation=tuple((f.form, f.state_names) for f in lineage),
     )
 
@@ -60,9 +68,16 @@ def _relative(path: Path, root: Path) -> str:
 
 
 def _form_units(
-    spec: Spec, catalog: Catalog, queries: Sequence[QueryInfo]
+    spec: Spec,
+    catalog: Catalog,
+    queries: Sequence[QueryInfo],
+    module: str = "scaffold.plan.forms",
 ) -> tuple[list[Contract], list[str]]:
-    build = _planner("scaffold.plan.forms", "form_contracts")
+    """Units and warnings of a planner: forms, or client state (`state_contracts`)."""
+    function = {"scaffold.plan.state": "state_contracts", "scaffold.plan.web": "web_contracts"}.get(
+        module, "form_contracts"
+    )
+    build = _planner(module, function)
     if build is None:
         return [], []
     contracts, warnings = build(spec, catalog, queries)

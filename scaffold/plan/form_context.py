@@ -265,6 +265,7 @@ def _imports(context: dict[str, Any], validators: Sequence[tuple[Any, str]]) -> 
         "Errors",
         "Field",
         "SubmitResult",
+        "extension_errors",
         "reject_unknown",
         "render_form",
         "write",

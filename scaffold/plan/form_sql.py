@@ -294,7 +294,8 @@ def _known_names(table: str, kind: str, columns: Sequence[str], name: str | None
         "check": [f"{base}_{joined}_check"],
         "not_null": [],
     }[kind]
-    return [n for n in [name or "", *defaults] if n]
+    # A reflected catalog's names are the server's defaults already: list each name once.
+    return list(dict.fromkeys(n for n in [name or "", *defaults] if n))
 
 
 def _constraint_message(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 from scaffold.analyze.model import Catalog, QueryInfo, Table
 from scaffold.plan.form_context import form_context
 from scaffold.plan.form_sql import MAX_VARIANT_COLUMNS, omittable
-from scaffold.plan.model import Contract, SqlConstant, Symbol
+from scaffold.plan.model import Contract, SqlConstant, Symbol, WriterName
 from scaffold.spec.model import FormSpec, Spec
 
 _BIND = re.compile(r"(?<![:\w]):(\w+)")
@@ -34,9 +35,11 @@ RUNTIME_IMPORTS = (
     "datetime",
     "decimal",
     "functools",
+    "importlib",
     "json",
     "pathlib",
     "re",
+    "types",
     "typing",
     "uuid",
     "jinja2",
@@ -119,21 +122,59 @@ def form_test_contracts(
 
 def _form_contract(spec: Spec, form: FormSpec, package: str, context: dict[str, Any]) -> Contract:
     name = form.name
+    context, writer = _with_llm_rules(spec, form, context)
     return Contract(
         unit=f"forms.{name}",
         files=(
             (f"{package}/forms/{name}.py", "form.py.j2"),
             (f"{package}/templates/{name}.html", "form.html.j2"),
         ),
-        symbols=_symbols(context["input_class"]),
+        symbols=_symbols(context["input_class"]) + _rule_symbols(context),
         sql=tuple(
             SqlConstant(s["const"], s["sql"], tuple(dict.fromkeys(_BIND.findall(s["sql"]))))
             for s in context["statements"]
         ),
         imports=FORM_IMPORTS,
         spec_text=_spec_text(form),
-        writer=form.writer or spec.writer.default,
+        writer=writer,
         context=context,
+    )
+
+
+def _with_llm_rules(
+    spec: Spec, form: FormSpec, context: dict[str, Any]
+) -> tuple[dict[str, Any], WriterName]:
+    """Plain-words rules of a form written by the LLM: a `rule_<n>(value)` function each, whose
+    body the model writes (see write.splice), called by parse. No such rule: the template."""
+    plain = set(context["unenforced_texts"])
+    rules = [
+        _llm_rule(n, r.text, context["input_class"])
+        for n, r in enumerate(form.rules, start=1)
+        if r.text in plain
+    ]
+    if (form.writer or spec.writer.default) != "llm" or not rules:
+        return {**context, "llm_rules": []}, "template"
+    imports = dict(context["imports"])
+    runtime = set(imports["runtime"]) | {"add_error"}
+    imports["runtime"] = sorted(runtime, key=lambda n: (not n[0].isupper(), n))
+    unenforced = "UNENFORCED_RULES: tuple[str, ...] = ()"
+    return {**context, "llm_rules": rules, "imports": imports, "unenforced_line": unenforced}, "llm"
+
+
+def _llm_rule(number: int, text: str, input_class: str) -> dict[str, Any]:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    doc = textwrap.wrap(f"Rule {number}: {escaped}", width=92) or [f"Rule {number}."]
+    return {
+        "name": f"rule_{number}",
+        "text": text,
+        "signature": f"def rule_{number}(value: {input_class}) -> str | None",
+        "doc_lines": doc,
+    }
+
+
+def _rule_symbols(context: dict[str, Any]) -> tuple[Symbol, ...]:
+    return tuple(
+        Symbol(r["name"], "function", r["signature"], r["text"]) for r in context["llm_rules"]
     )
 
 

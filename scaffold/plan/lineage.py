@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from scaffold.analyze.model import Catalog, QueryInfo
+from scaffold.analyze.lineage_facts import join_filters
+from scaffold.analyze.model import Catalog, QueryInfo, Table
 from scaffold.plan.fields import key_columns
 from scaffold.spec.model import FormSpec, Spec, StateSpec
 
@@ -64,8 +65,14 @@ def written_columns(form: FormSpec, catalog: Catalog) -> tuple[str, ...]:
 
 
 def _refresh(
-    form: FormSpec, columns: tuple[str, ...], table_name: str, state: StateSpec, query: QueryInfo
+    form: FormSpec,
+    columns: tuple[str, ...],
+    table: Table,
+    state: StateSpec,
+    query: QueryInfo,
+    dialect: str,
 ) -> Refresh | None:
+    table_name = table.name
     reads = {t.lower() for t in query.reads}
     if table_name.lower() not in reads:
         return None
@@ -73,25 +80,29 @@ def _refresh(
         read_cols = {c.lower() for c in query.columns_read}
         if not any(f"{table_name}.{c}".lower() in read_cols for c in columns):
             return None
-    return Refresh(state.name, _prunes(form, table_name, query))
+    return Refresh(state.name, _prunes(form, table, query, dialect))
 
 
-def _prunes(form: FormSpec, table_name: str, query: QueryInfo) -> tuple[Prune, ...]:
+def _prunes(form: FormSpec, table: Table, query: QueryInfo, dialect: str) -> tuple[Prune, ...]:
     """Filters `table.col = :param` where the form's input carries the row's value of col.
 
-    An update that sets col moves the row between instances (old and new value), and the old
+    The filters include those implied by join equalities (`a.id = :p AND b.a_id = a.id`). An
+    update that sets col moves the row between instances (old and new value), and the old
     value is not in the input, so such a filter cannot prune.
     """
-    known = set(form.fields) | set(form.key)
+    table_name, primary_key = table.name, table.primary_key
+    # an insert learns its new row's key from submit(), so the key prunes too
+    known = set(form.fields) | set(form.key) | set(primary_key)
     if form.action == "update":
         known = set(form.key) - set(form.fields)
     elif form.action == "delete":
         known = set(form.key)
     out: list[Prune] = []
-    for flt in query.filters:
-        table, _, column = flt.column.rpartition(".")
-        if table.lower() == table_name.lower() and column in known:
-            out.append(Prune(flt.param, column))
+    for flt in (*query.filters, *join_filters(query, dialect)):
+        owner, _, column = flt.column.rpartition(".")
+        prune = Prune(flt.param, column)
+        if owner.lower() == table_name.lower() and column in known and prune not in out:
+            out.append(prune)
     return tuple(out)
 
 
@@ -110,7 +121,8 @@ def invalidation(
             form = _with_key(form, key_columns(form, table))
         columns = written_columns(form, catalog)
         refreshes = [
-            _refresh(form, columns, table.name, s, by_name[s.query or ""]) for s in servers
+            _refresh(form, columns, table, s, by_name[s.query or ""], catalog.dialect)
+            for s in servers
         ]
         out.append(
             FormLineage(

@@ -45,7 +45,8 @@ class Contract:
     spec_text: str = ""  # the spec fragment it implements (YAML text)
     writer: WriterName = "template"
     context: Any = None  # JSON-serialisable data for the templates
-    kind: Literal["code", "test", "html", "data"] = "code"
+    # "extension": a module created once for the user to edit, never rewritten (extend.py).
+    kind: Literal["code", "test", "html", "data", "extension"] = "code"
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -1,0 +1,178 @@
+"""The analysis cache: the catalog and each QueryInfo, keyed by content hashes, so a run
+re-analyzes only the queries (and schema) that changed.
+
+It lives in the user's cache folder ($SCAFFOLD_CACHE_DIR, else $XDG_CACHE_HOME/scaffold, else
+~/.cache/scaffold), one file per schema version, so the project tree is never touched by it: a
+`scaffold gen` that changes nothing writes no file, and nothing of it can be committed.
+
+Keys cover everything the result depends on: the schema bytes and dialect (the catalog
+fingerprint), the query's name, command and text, the scaffold and sqlglot versions and the
+analyzer's own source files. A query's position is not in its key: a query that only moved is
+a hit and gets its new position. Failed analyses are never cached, so errors are always fresh.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from scaffold.analyze.model import Catalog, QueryInfo
+from scaffold.errors import ScaffoldError
+from scaffold.spec.model import QuerySpec, Spec
+
+DISABLE_ENV = "SCAFFOLD_NO_CACHE"  # set to 1 to analyze everything from scratch
+DIR_ENV = "SCAFFOLD_CACHE_DIR"
+_FORMAT = 1
+_KEEP_FILES = 64  # schema versions kept; the least recently written go first
+Analyzer = Callable[[Sequence[QuerySpec], Catalog], tuple[QueryInfo, ...]]
+
+
+@dataclass
+class AnalysisCache:
+    """What one run may reuse; `save` writes it back only when something new was computed."""
+
+    path: Path | None  # None: caching is off (no schema files, or disabled)
+    salt: str
+    catalog_key: str = ""
+    catalog_entry: Catalog | None = None
+    queries: dict[str, QueryInfo] = field(default_factory=dict)
+    used: dict[str, QueryInfo] = field(default_factory=dict)
+    dirty: bool = False
+
+    @classmethod
+    def open(cls, spec: Spec) -> AnalysisCache:
+        salt = _code_fingerprint()
+        files = _schema_files(spec)
+        if os.environ.get(DISABLE_ENV) or not files:
+            return cls(None, salt)  # a reflected database has no bytes to hash
+        key = _catalog_key(spec.database.dialect, files, salt)
+        path = cache_dir() / "analysis" / f"{key}.pickle"
+        cache = cls(path, salt, key)
+        stored = _read(path)
+        if stored is not None and stored.get("catalog_key") == cache.catalog_key:
+            catalog, queries = stored.get("catalog"), stored.get("queries")
+            if isinstance(catalog, Catalog) and isinstance(queries, dict):
+                cache.catalog_entry, cache.queries = catalog, queries
+        return cache
+
+    def catalog(self, build: Callable[[], Catalog]) -> Catalog:
+        """The cached catalog when the schema is unchanged, else a freshly built one."""
+        if self.catalog_entry is None:
+            self.catalog_entry = build()
+            self.dirty = self.path is not None
+        return self.catalog_entry
+
+    def analyze(
+        self, queries: Sequence[QuerySpec], catalog: Catalog, run: Analyzer
+    ) -> tuple[QueryInfo, ...]:
+        """QueryInfos in spec order: hits from the cache, misses from `run` (all errors at once)."""
+        keys = [self._query_key(q) for q in queries]
+        misses = [q for q, k in zip(queries, keys, strict=True) if k not in self.queries]
+        fresh = iter(run(misses, catalog)) if misses else iter(())
+        out: list[QueryInfo] = []
+        for query, key in zip(queries, keys, strict=True):
+            info = self.queries.get(key)
+            if info is None:
+                info = next(fresh)
+                self.dirty = self.path is not None
+            self.used[key] = info
+            out.append(info if info.pos == query.pos else replace(info, pos=query.pos))
+        return tuple(out)
+
+    def save(self) -> None:
+        """Write the cache (atomically) when this run computed anything; never fail a run."""
+        if self.path is None or not self.dirty:
+            return
+        # Other projects (or branches) with this schema keep their entries, within bounds.
+        kept = {**self.queries, **self.used}
+        data = {
+            "format": _FORMAT,
+            "catalog_key": self.catalog_key,
+            "catalog": self.catalog_entry,
+            "queries": kept if len(kept) <= 2 * len(self.used) + 256 else self.used,
+        }
+        # A read-only home still analyzes, only slower next time.
+        with contextlib.suppress(OSError):
+            _write(self.path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+            _prune(self.path.parent)
+
+    def _query_key(self, query: QuerySpec) -> str:
+        parts = (self.salt, self.catalog_key, query.name, str(query.command), query.sql)
+        return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+
+
+def _schema_files(spec: Spec) -> list[Path]:
+    """The files the catalog is built from; none when they cannot be read (the build says why)."""
+    from scaffold.analyze.ddl_source import schema_files
+
+    try:
+        return schema_files(spec.database.schema)
+    except ScaffoldError:
+        return []
+
+
+def _catalog_key(dialect: str, files: Sequence[Path], salt: str) -> str:
+    digest = hashlib.sha256(f"{salt}\0{dialect}\0".encode())
+    for path in files:
+        digest.update(str(path).encode() + b"\0")
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"\0missing\0")
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _code_fingerprint() -> str:
+    """Versions plus the analyzer's source files (name, size, mtime): edits invalidate the cache."""
+    import sqlglot
+
+    import scaffold
+
+    parts = [str(_FORMAT), scaffold.__version__, str(getattr(sqlglot, "__version__", ""))]
+    here = Path(__file__).parent
+    for folder in (here, here.parent / "spec"):
+        for path in sorted(folder.glob("*.py")):
+            stat = path.stat()
+            parts.append(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}")
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def _read(path: Path) -> dict[str, object] | None:
+    try:
+        data = pickle.loads(path.read_bytes())
+    except Exception:  # missing, truncated, or from another Python: analyze from scratch
+        return None
+    return data if isinstance(data, dict) and data.get("format") == _FORMAT else None
+
+
+def cache_dir() -> Path:
+    """Where scaffold keeps its caches for this user."""
+    if os.environ.get(DIR_ENV):
+        return Path(os.environ[DIR_ENV])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "scaffold"
+
+
+def _prune(folder: Path) -> None:
+    files = sorted(folder.glob("*.pickle"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for old in files[_KEEP_FILES:]:
+        old.unlink(missing_ok=True)
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".analysis-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,98 @@
+"""The analysis cache: hits give the same analysis as a fresh run, edits invalidate exactly."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from bench import synth
+from scaffold import pipeline
+from scaffold.analyze.cache import DIR_ENV, DISABLE_ENV
+from scaffold.analyze.model import Catalog, QueryInfo
+from scaffold.analyze.query import analyze_queries
+from scaffold.spec.model import QuerySpec
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv(DIR_ENV, str(tmp_path / "cache"))
+    return synth.write_project(tmp_path / "p", queries=12, tables=4)
+
+
+def cache_files(project: Path) -> list[Path]:
+    return sorted((project.parent.parent / "cache").rglob("*.pickle"))
+
+
+def analyzed_names(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record which queries the analyzer really runs on."""
+    seen: list[str] = []
+
+    def spy(queries: Sequence[QuerySpec], catalog: Catalog) -> tuple[QueryInfo, ...]:
+        seen.extend(q.name for q in queries)
+        return analyze_queries(queries, catalog)
+
+    monkeypatch.setattr("scaffold.analyze.query.analyze_queries", spy)
+    return seen
+
+
+def test_second_run_reuses_everything_and_equals_a_fresh_one(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = pipeline.analyze(pipeline.load(project))
+    assert len(cache_files(project)) == 1
+    seen = analyzed_names(monkeypatch)
+    again = pipeline.analyze(pipeline.load(project))
+    assert seen == [] and again == first
+
+
+def test_only_the_edited_query_is_analyzed_again(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pipeline.analyze(pipeline.load(project))
+    synth.change_one_query(project.parent)
+    seen = analyzed_names(monkeypatch)
+    cached = pipeline.analyze(pipeline.load(project))
+    monkeypatch.setenv(DISABLE_ENV, "1")
+    assert len(seen) == 1 and cached == pipeline.analyze(pipeline.load(project))
+
+
+def test_a_moved_query_is_a_hit_with_its_new_position(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = pipeline.analyze(pipeline.load(project))
+    query_file = project.parent / "query.sql"
+    query_file.write_text("-- moved down by two lines\n\n" + query_file.read_text())
+    seen = analyzed_names(monkeypatch)
+    after = pipeline.analyze(pipeline.load(project))
+    lines = [(a.pos, b.pos) for a, b in zip(before.queries, after.queries, strict=True)]
+    assert seen == [] and all(
+        old and new and old.line and new.line == old.line + 2 for old, new in lines
+    )
+
+
+def test_a_schema_edit_invalidates_catalog_and_queries(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pipeline.analyze(pipeline.load(project))
+    schema = project.parent / "schema.sql"
+    schema.write_text(schema.read_text().replace("note TEXT", "note TEXT NOT NULL"))
+    seen = analyzed_names(monkeypatch)
+    after = pipeline.analyze(pipeline.load(project))
+    note = after.catalog.tables[0].columns[5]
+    assert len(seen) == 12 and note.name == "note" and not note.nullable
+
+
+def test_no_cache_is_written_when_disabled(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(DISABLE_ENV, "1")
+    pipeline.analyze(pipeline.load(project))
+    assert cache_files(project) == [] and not (project.parent / ".scaffold").exists()
+
+
+def test_a_corrupt_cache_is_ignored_and_replaced(project: Path) -> None:
+    fresh = pipeline.analyze(pipeline.load(project))
+    [cache] = cache_files(project)
+    cache.write_bytes(b"not a pickle")
+    assert pipeline.analyze(pipeline.load(project)) == fresh
+    assert cache.read_bytes() != b"not a pickle"
