@@ -108,8 +108,36 @@ def final_sql(prepared: Prepared, tree: exp.Expr, params: Sequence[Param], diale
     if pattern is None:
         return text
     if not re.search(pattern.pattern + r"\s*::", text):
+        text = _typed_null_tests(text, pattern, names, params, dialect)
         return pattern.sub(lambda m: ":" + names[m.group(1)], text)
     copy = tree.copy()
     for node in list(copy.find_all(exp.Placeholder)):
         node.replace(exp.var(":" + names.get(node.name, node.name)))
     return copy.sql(dialect=dialect, pretty=True)
+
+
+_NULL_TEST = r"(?=\s+IS\s+(?:NOT\s+)?NULL\b)"
+
+
+def _typed_null_tests(
+    text: str,
+    pattern: re.Pattern[str],
+    names: dict[str, str],
+    params: Sequence[Param],
+    dialect: str,
+) -> str:
+    """Write `:p IS NULL` as `CAST(:p AS type) IS NULL`.
+
+    PostgreSQL cannot infer the type of a parameter that is only tested for NULL ("could not
+    determine data type of parameter"); the cast names it, and SQLite accepts it unchanged.
+    """
+    if dialect not in ("postgres", "sqlite"):
+        return text
+    types = {p.name: p.sql_type for p in params if p.sql_type and "[" not in p.sql_type}
+    null_test = re.compile(pattern.pattern + _NULL_TEST, re.IGNORECASE)
+
+    def cast(match: re.Match[str]) -> str:
+        sql_type = types.get(names[match.group(1)])
+        return f"CAST({match.group(0)} AS {sql_type})" if sql_type else match.group(0)
+
+    return null_test.sub(cast, text)
