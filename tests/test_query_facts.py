@@ -222,7 +222,7 @@ def test_feature_flags(sql: str, flags: str) -> None:
         (
             "postgres",
             "SELECT * FROM books WHERE id = $1 OR $1 IS NULL",
-            "SELECT * FROM books WHERE id = :id OR :id IS NULL",
+            "SELECT * FROM books WHERE id = :id OR CAST(:id AS INTEGER) IS NULL",
         ),
         (
             "sqlite",

@@ -23,7 +23,12 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 def bookshop(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bookshop generated (its tests run and passed) into a copy of the example."""
     root = tmp_path_factory.mktemp("bookshop")
-    shutil.copytree(EXAMPLES / "bookshop", root, dirs_exist_ok=True)
+    shutil.copytree(
+        EXAMPLES / "bookshop",
+        root,
+        dirs_exist_ok=True,
+        ignore=shutil.ignore_patterns("generated", ".scaffold", ".gitattributes"),
+    )
     result = generate(root / "scaffold.yaml", run_tests=True)
     assert result.tests_passed
     return root / "generated"
