@@ -245,7 +245,7 @@ def test_plain_words_rule_is_reported_not_stubbed(generated: tuple[Path, list[st
     _, warnings = generated
     assert warnings == [
         "form add_book rule 2 is in plain words; the template writer cannot enforce it; "
-        "set writer: llm on the form (issue: LLM writer)"
+        "set writer: llm on the form"
     ]
     add_book = form(generated, "add_book")
     assert add_book.UNENFORCED_RULES == (

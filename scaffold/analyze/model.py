@@ -171,7 +171,7 @@ class QueryInfo:
     columns_read: tuple[str, ...] = ()  # "table.column" read anywhere: select, where, join, order
     columns_written: tuple[str, ...] = ()  # "table.column" set by INSERT/UPDATE
     filters: tuple[Filter, ...] = ()
-    # Facts the state planner needs (issue 3): can the result be maintained locally?
+    # Facts the state planner needs: can the result be maintained locally?
     has_aggregate: bool = False
     has_outer_join: bool = False
     has_window: bool = False

@@ -92,20 +92,20 @@ def _add_rule(
     if expr is None:
         out.warnings.append(
             f"form {form.name} rule {number} is in plain words; the template writer cannot "
-            "enforce it; set writer: llm on the form (issue: LLM writer)"
+            "enforce it; set writer: llm on the form"
         )
     elif unknown:
         hints = [did_you_mean(u, scope) for u in unknown]
         extra = "".join(f"; {h}" for h in hints if h)
         out.warnings.append(
             f"form {form.name} rule {number} is in plain words; the template writer cannot "
-            f"enforce it; set writer: llm on the form (issue: LLM writer) (it reads as SQL but "
+            f"enforce it; set writer: llm on the form (it reads as SQL but "
             f"names {', '.join(unknown)}, which the form does not have{extra})"
         )
     else:
         out.warnings.append(
             f"form {form.name} rule {number} is SQL the template writer cannot translate to "
-            "Python; it is not enforced; set writer: llm on the form (issue: LLM writer)"
+            "Python; it is not enforced; set writer: llm on the form"
         )
 
 
