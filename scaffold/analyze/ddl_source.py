@@ -137,7 +137,7 @@ def parse_statement(statement: Statement, dialect: str) -> exp.Expr | None:
 
 
 def _parse(text: str, dialect: str) -> exp.Expr:
-    with _quiet_sqlglot():
+    with quiet_sqlglot():
         return sqlglot.parse_one(text, read=dialect)
 
 
@@ -215,7 +215,7 @@ def _parse_error(statement: Statement, err: SqlglotError) -> AnalysisError:
 
 
 @contextmanager
-def _quiet_sqlglot() -> Iterator[None]:
+def quiet_sqlglot() -> Iterator[None]:
     """sqlglot logs a warning when it falls back to a Command; library code must stay quiet."""
     logger = logging.getLogger("sqlglot")
     level = logger.level

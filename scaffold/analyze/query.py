@@ -5,16 +5,15 @@ sqlc.embed(t) is flattened: its columns appear in the output like `t.*` would.
 
 from __future__ import annotations
 
-import logging
 import re
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
 import sqlglot
 import sqlglot.expressions as exp
 from sqlglot.errors import ParseError, SqlglotError, TokenError
 
 from scaffold.analyze.context import Context
+from scaffold.analyze.ddl_source import quiet_sqlglot
 from scaffold.analyze.dml import dml_relation
 from scaffold.analyze.infer import evaluate
 from scaffold.analyze.model import Catalog, OutputColumn, QueryInfo
@@ -92,7 +91,7 @@ def analyze_select_columns(
 def parse_statement(sql: str, dialect: str, pos: Location) -> exp.Expr:
     """Exactly one statement, or an AnalysisError at the position sqlglot stopped."""
     try:
-        with _quiet_sqlglot():
+        with quiet_sqlglot():
             statements = [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
     except ParseError as error:
         detail = error.errors[0] if error.errors else {}
@@ -110,18 +109,6 @@ def parse_statement(sql: str, dialect: str, pos: Location) -> exp.Expr:
             hint="write one statement per query",
         )
     return statements[0]
-
-
-@contextmanager
-def _quiet_sqlglot() -> Iterator[None]:
-    """sqlglot logs a warning when it falls back to a raw Command; the error we raise says more."""
-    logger = logging.getLogger("sqlglot")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
 
 
 def _describe(description: str) -> str:

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import os
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from scaffold.analyze.model import Catalog, QueryInfo
@@ -22,6 +20,7 @@ from scaffold.plan.code_units import code_contracts
 from scaffold.plan.lineage import invalidation, lineage_warnings
 from scaffold.plan.lint import lint
 from scaffold.plan.model import Contract, Plan
+from scaffold.plan.paths import package_dir
 from scaffold.spec.model import Spec
 
 
@@ -47,24 +46,6 @@ def build_plan(spec: Spec, catalog: Catalog, queries: Sequence[QueryInfo]) -> Pl
         ),
         invalidation=tuple((f.form, f.state_names) for f in lineage),
     )
-
-
-def package_dir(spec: Spec) -> str:
-    """The generated package's folder, relative to the spec's folder (POSIX)."""
-    if spec.output is None:
-        return f"generated/{spec.app}"
-    return _relative(spec.output.package, spec.root)
-
-
-def tests_dir(spec: Spec) -> str:
-    """The generated tests' folder, relative to the spec's folder (POSIX)."""
-    if spec.output is None:
-        return "generated/tests"
-    return _relative(spec.output.tests, spec.root)
-
-
-def _relative(path: Path, root: Path) -> str:
-    return Path(os.path.relpath(path, root)).as_posix()
 
 
 def _form_units(

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 
 from scaffold.analyze.model import Catalog, QueryInfo
 from scaffold.plan.fields import input_class_name
-from scaffold.plan.forms import package_dir
 from scaffold.plan.model import Contract
+from scaffold.plan.paths import package_dir
 from scaffold.spec.model import Spec
 
 EXTENSION_UNIT = "extend"

@@ -47,7 +47,7 @@ def form_test_contracts(
     spec: Spec, catalog: Catalog, queries: Sequence[QueryInfo]
 ) -> list[Contract]:
     """A "tests.forms.<name>" unit per form whose table exists."""
-    from scaffold.plan.forms import package_dir, tests_dir
+    from scaffold.plan.paths import package_dir, tests_dir
 
     if not spec.forms:
         return []

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import re
 import textwrap
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from scaffold.analyze.model import Catalog, QueryInfo, Table
 from scaffold.plan.form_context import form_context
 from scaffold.plan.form_sql import MAX_VARIANT_COLUMNS, omittable
 from scaffold.plan.model import Contract, SqlConstant, Symbol, WriterName
+from scaffold.plan.paths import package_dir
 from scaffold.spec.model import FormSpec, Spec
 
 _BIND = re.compile(r"(?<![:\w]):(\w+)")
@@ -45,24 +44,6 @@ RUNTIME_IMPORTS = (
     "jinja2",
     "sqlalchemy",
 )
-
-
-def package_dir(spec: Spec) -> str:
-    """The generated package, relative to the spec's folder (POSIX)."""
-    if spec.output is None:
-        return f"generated/{spec.app}"
-    return _relative(spec.output.package, spec.root)
-
-
-def tests_dir(spec: Spec) -> str:
-    """The generated tests' folder, relative to the spec's folder (POSIX)."""
-    if spec.output is None:
-        return "generated/tests"
-    return _relative(spec.output.tests, spec.root)
-
-
-def _relative(path: Path, root: Path) -> str:
-    return Path(os.path.relpath(path, root)).as_posix()
 
 
 def form_contracts(

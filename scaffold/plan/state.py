@@ -39,7 +39,7 @@ def state_contracts(
     spec: Spec, catalog: Catalog, queries: Sequence[QueryInfo]
 ) -> tuple[list[Contract], list[str]]:
     """The "state" and "tests.state" units (none without state), and the planner's warnings."""
-    from scaffold.plan.contracts import package_dir, tests_dir
+    from scaffold.plan.paths import package_dir, tests_dir
 
     if not spec.state:
         return [], []
@@ -76,7 +76,7 @@ def state_contracts(
 def state_context(
     spec: Spec, catalog: Catalog, queries: Sequence[QueryInfo]
 ) -> tuple[dict[str, Any], list[str]]:
-    from scaffold.plan.contracts import package_dir
+    from scaffold.plan.paths import package_dir
 
     by_name = {q.name: q for q in queries} | {q.ident: q for q in queries}
     lineage = invalidation(spec, catalog, queries)

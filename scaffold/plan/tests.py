@@ -9,8 +9,8 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from scaffold.analyze.model import Catalog, QueryInfo
-from scaffold.plan.contracts import package_dir, tests_dir
 from scaffold.plan.model import Contract, Symbol
+from scaffold.plan.paths import package_dir, tests_dir
 from scaffold.plan.pyliterals import literal_imports
 from scaffold.plan.query_calls import needs_server, plan_calls
 from scaffold.plan.sample_db import SampleDatabase

@@ -36,7 +36,7 @@ def web_contracts(
     spec: Spec, catalog: Catalog, queries: Sequence[QueryInfo]
 ) -> tuple[list[Contract], list[str]]:
     """The "web" unit when the spec asks for it (`output.web: starlette`); else nothing."""
-    from scaffold.plan.contracts import package_dir
+    from scaffold.plan.paths import package_dir
 
     if spec.output is None or spec.output.web != "starlette":
         return [], []
@@ -69,7 +69,7 @@ def web_contracts(
 
 
 def web_context(spec: Spec, catalog: Catalog, queries: Sequence[QueryInfo]) -> dict[str, Any]:
-    from scaffold.plan.contracts import package_dir
+    from scaffold.plan.paths import package_dir
 
     by_name = {q.name: q for q in queries} | {q.ident: q for q in queries}
     servers = [

@@ -7,16 +7,15 @@ without version or timestamp, so the same contract always gives the same bytes.
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import cache
-from importlib.abc import Traversable
 from importlib.resources import files
 from typing import Any
 
 import jinja2
 
 from scaffold.errors import WriteError
+from scaffold.hashing import templates_hash as templates_hash
 from scaffold.plan.model import Contract
 from scaffold.write.filters import FILTERS, LINE_LENGTH
 
@@ -54,23 +53,6 @@ def header(path: str, spec_file_name: str) -> str:
         first, second = _HEADER_TEXT.format(spec=spec_file_name).split(" Do not edit: ")
         return f"# {first}\n# Do not edit: {second}\n"
     return line + "\n"
-
-
-def templates_hash() -> str:
-    """sha256 over every template file (name and bytes): changes when any template changes."""
-    digest = hashlib.sha256()
-    for name, data in sorted(_template_files(files("scaffold.templates"), "")):
-        digest.update(name.encode() + b"\0" + data + b"\0")
-    return digest.hexdigest()
-
-
-def _template_files(folder: Traversable, prefix: str) -> Iterator[tuple[str, bytes]]:
-    for entry in folder.iterdir():
-        name = prefix + entry.name
-        if entry.is_dir():
-            yield from _template_files(entry, name + "/")
-        elif entry.name.endswith(".j2"):
-            yield name, entry.read_bytes()
 
 
 def _render(template_name: str, contract: Contract) -> str:
