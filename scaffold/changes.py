@@ -44,6 +44,12 @@ class OutputFile:
     prompt_hash: str | None = None
     # Created once for the user to edit (an extension module), never rewritten or recorded.
     once: bool = False
+    # An LLM unit's provenance beyond the model: answers asked, tokens, its tests' outcome.
+    attempts: int | None = None
+    tokens: int | None = None
+    test_result: str | None = None
+    # An LLM unit not asked (a dry run, `scaffold check`): the content is its skeleton.
+    pending: bool = False
 
     @property
     def data(self) -> bytes:
@@ -57,6 +63,9 @@ class OutputFile:
             sha256=sha256_bytes(self.data),
             model=self.model,
             prompt_hash=self.prompt_hash,
+            attempts=self.attempts,
+            tokens=self.tokens,
+            test_result=self.test_result,
         )
 
 

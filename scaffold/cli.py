@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sys
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -78,7 +78,9 @@ def inspect(spec: Path, as_json: bool, fmt: str) -> None:
 
 @main.command()
 @SPEC
-@click.option("--dry-run", is_flag=True, help="List what would change per file; write nothing.")
+@click.option(
+    "--dry-run", is_flag=True, help="List what would change per file; write nothing, ask no model."
+)
 @click.option("--force", is_flag=True, help="Overwrite hand-edited files (a backup is kept).")
 @click.option("--merge", is_flag=True, help="3-way merge hand edits with the new output.")
 @click.option("--no-tests", is_flag=True, help="Skip running the generated tests before writing.")
@@ -109,22 +111,23 @@ def gen(
 ) -> None:
     """Generate the code SPEC describes. Runs the generated tests on a staged copy first;
     writes nothing unless every unit is valid and every test passes."""
-    with reported(fmt):
+    from scaffold.console import GenConsole
+
+    with reported(fmt), GenConsole.on_stderr(quiet=fmt == "json") as console:
         from scaffold.pipeline import generate
         from scaffold.summary import print_gen_result
         from scaffold.write.units import LLMOptions
 
         llm = LLMOptions(model, base_url, max_attempts, offline, False, refresh, token_budget)
-
-        progress: Callable[[str], None] = lambda msg: click.echo(msg, err=True)  # noqa: E731
         result = generate(
             spec,
             dry_run=dry_run,
             force=force,
             merge=merge,
             run_tests=not no_tests,
-            progress=None if fmt == "json" else progress,
+            progress=console.say,
             llm=llm,
+            on_unit=console.unit,
         )
         sys.exit(print_gen_result(result, fmt=fmt, dry_run=dry_run))
 

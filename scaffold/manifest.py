@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from scaffold.errors import EmitError, Location
 
@@ -18,6 +18,9 @@ LOCK_FILE = f"{SCAFFOLD_DIR}/lock.json"
 BASE_DIR = f"{SCAFFOLD_DIR}/base"
 BACKUP_DIR = f"{SCAFFOLD_DIR}/backup"
 _RECORD_KEYS = ("unit", "contract_hash", "writer", "model", "prompt_hash", "sha256")
+# Recorded for LLM-written files only: template records keep their shape (and bytes).
+_LLM_KEYS = ("attempts", "tokens", "test_result")
+T = TypeVar("T")
 
 
 class ManifestError(EmitError):
@@ -37,9 +40,16 @@ class FileRecord:
     sha256: str
     model: str | None = None
     prompt_hash: str | None = None
+    attempts: int | None = None  # answers asked until one was accepted
+    tokens: int | None = None  # tokens those answers used
+    test_result: str | None = None  # the accepting answer's generated tests: "3 passed"
 
     def to_json(self) -> dict[str, Any]:
-        return {key: getattr(self, key) for key in _RECORD_KEYS}
+        data = {key: getattr(self, key) for key in _RECORD_KEYS}
+        if self.writer == "llm":
+            known = {key: getattr(self, key) for key in _LLM_KEYS}
+            data.update((key, value) for key, value in known.items() if value is not None)
+        return data
 
 
 @dataclass(frozen=True)
@@ -128,7 +138,20 @@ def _record(data: dict[str, Any]) -> FileRecord:
         sha256=data["sha256"],
         model=data.get("model"),
         prompt_hash=data.get("prompt_hash"),
+        attempts=_optional(data, "attempts", int),
+        tokens=_optional(data, "tokens", int),
+        test_result=_optional(data, "test_result", str),
     )
+
+
+def _optional(data: dict[str, Any], key: str, kind: type[T]) -> T | None:
+    """An optional field (absent in manifests of older scaffolds) of the given type."""
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise ValueError(f"{key} must be of type {kind.__name__}")
+    return value
 
 
 def _corrupt(path: Path, what: str) -> ManifestError:

@@ -7,7 +7,7 @@ plain data; the CLI calls the functions here and nothing deeper.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # kept out of the import path: a no-change `gen` needs none o
     from scaffold.emit import Change, OutputFile
     from scaffold.plan.model import Plan
     from scaffold.spec.model import QuerySpec, Spec
+    from scaffold.write.progress import OnProgress
     from scaffold.write.units import LLMOptions
 
 Progress = Callable[[str], None]
@@ -84,10 +85,11 @@ def write(
     spec: Spec,
     the_plan: Plan,
     llm: LLMOptions | None = None,
-    progress: Progress | None = None,
+    progress: OnProgress | None = None,
 ) -> list[OutputFile]:
     """Render every contract with the templates, then have the model write the LLM units
-    (contract writer "llm") into their skeletons. Without `llm` options no model is called."""
+    (contract writer "llm") into their skeletons. Without `llm` options no model is called;
+    `progress` hears of every unit the writer settles."""
     from scaffold.emit import OutputFile as output_file
     from scaffold.write.template import header, render_contract
 
@@ -147,10 +149,13 @@ def generate(
     run_tests: bool = True,
     progress: Progress | None = None,
     llm: LLMOptions | None = None,
+    on_unit: OnProgress | None = None,
 ) -> GenResult:
-    """Load, analyze, plan, write, validate on a staged tree, then emit atomically."""
-    from scaffold.emit import discard_staging, plan_changes, stage
-    from scaffold.write.units import LLMOptions
+    """Load, analyze, plan, write, validate on a staged tree, then emit atomically.
+
+    `progress` hears of the stages in words; `on_unit` of each LLM unit (default: in words,
+    through `progress`). A dry run never asks a model: an uncached unit is reported as such."""
+    from scaffold.emit import discard_staging, stage
 
     say = progress or (lambda _msg: None)
     if not (dry_run or force or merge):
@@ -162,10 +167,11 @@ def generate(
     analysis = analyze(spec, save=not dry_run)
     say(f"analyzed {len(analysis.catalog.tables)} tables, {len(analysis.queries)} queries")
     the_plan = plan(spec, analysis)
-    files = write(spec, the_plan, llm or LLMOptions(), say)
+    options = _llm_options(llm, dry_run)
+    files = write(spec, the_plan, options, on_unit or (lambda event: say(str(event))))
     say(f"wrote {len(the_plan.contracts)} units, {len(files)} files")
     if dry_run:
-        return GenResult(tuple(plan_changes(spec.root, files)), the_plan.warnings, None)
+        return GenResult(_dry_run_changes(spec, files), the_plan.warnings, None)
     if _nothing_changes(spec, files):
         # Byte for byte what was validated last time: no staging, no tests; emit writes nothing
         # (unless the manifest or a kept base copy needs repair).
@@ -181,6 +187,28 @@ def generate(
         say(f"generated tests passed: {passed}")
     changes = _emit(spec, files, staged, force, merge)
     return GenResult(tuple(changes), the_plan.warnings, passed)
+
+
+def _llm_options(llm: LLMOptions | None, dry_run: bool) -> LLMOptions:
+    """A dry run writes nothing, the answer cache included: it never asks a model."""
+    from scaffold.write.units import LLMOptions
+
+    options = llm or LLMOptions()
+    return replace(options, missing_ok=True) if dry_run else options
+
+
+def _dry_run_changes(spec: Spec, files: Sequence[OutputFile]) -> tuple[Change, ...]:
+    """What a run would change, the LLM units that would be asked named as such."""
+    from scaffold.emit import plan_changes
+
+    pending = {f.path for f in files if f.pending}
+    changes = plan_changes(spec.root, files)
+    return tuple(_asking(c) if c.path in pending else c for c in changes)
+
+
+def _asking(change: Change) -> Change:
+    note = "would ask the model" + (f"; {change.note}" if change.note else "")
+    return replace(change, note=note)
 
 
 def _up_to_date(spec_path: Path) -> tuple[Change, ...] | None:

@@ -41,6 +41,10 @@ class UnitReview:
     writer: str | None = None
     model: str | None = None
     prompt_hash: str | None = None
+    # An LLM unit's validation: answers asked, tokens used, its generated tests' outcome.
+    attempts: int | None = None
+    tokens: int | None = None
+    test_result: str | None = None
 
 
 @dataclass(frozen=True)
@@ -142,16 +146,27 @@ def _unit_review(unit: str, paths: list[str], both: _Compare) -> UnitReview | No
         return None
     old, new = _record(unit, both.old), _record(unit, both.new)
     findings += _provenance_findings(unit, old, new)
-    rec = new or old
-    return UnitReview(
+    reviewed = UnitReview(
         unit=unit,
         severity=_worst(findings),
         causes=(),
         findings=tuple(_sorted(findings)),
         files=tuple(f for f in files if f.status != "unchanged"),
-        writer=rec.writer if rec else None,
-        model=rec.model if rec else None,
-        prompt_hash=rec.prompt_hash if rec else None,
+    )
+    return _with_provenance(reviewed, new or old)
+
+
+def _with_provenance(unit: UnitReview, rec: FileRecord | None) -> UnitReview:
+    if rec is None:
+        return unit
+    return replace(
+        unit,
+        writer=rec.writer,
+        model=rec.model,
+        prompt_hash=rec.prompt_hash,
+        attempts=rec.attempts,
+        tokens=rec.tokens,
+        test_result=rec.test_result,
     )
 
 

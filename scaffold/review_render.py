@@ -94,7 +94,20 @@ def _provenance(unit: UnitReview) -> str:
         return "Provenance: written by hand (extension module)."
     model = f"`{unit.model}`" if unit.model else "none"
     prompt = f"`{unit.prompt_hash[:12]}`" if unit.prompt_hash else "none"
-    return f"Provenance: writer `{unit.writer}`, model {model}, prompt hash {prompt}."
+    line = f"Provenance: writer `{unit.writer}`, model {model}, prompt hash {prompt}."
+    return line + _validation(unit)
+
+
+def _validation(unit: UnitReview) -> str:
+    """An LLM unit's attempts, tokens and tests, as far as the manifest records them."""
+    said = []
+    if unit.attempts is not None:
+        said.append(f"accepted on attempt {unit.attempts}")
+    if unit.tokens is not None:
+        said.append(f"{unit.tokens} tokens")
+    if unit.test_result is not None:
+        said.append(f"its generated tests: {unit.test_result}")
+    return f" Validation: {', '.join(said)}." if said else ""
 
 
 def _files(files: tuple[FileDelta, ...]) -> list[str]:
@@ -128,6 +141,9 @@ def _unit_json(unit: UnitReview) -> dict[str, Any]:
         "writer": unit.writer,
         "model": unit.model,
         "prompt_hash": unit.prompt_hash,
+        "attempts": unit.attempts,
+        "tokens": unit.tokens,
+        "test_result": unit.test_result,
     }
 
 

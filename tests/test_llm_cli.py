@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fake_openai import FakeOpenAI, answer, fake_openai, slow
+from tests.fake_openai import FakeOpenAI, Reply, answer, fake_openai, slow
 
 pytestmark = pytest.mark.slow
 
@@ -78,7 +78,9 @@ def _files(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
-def test_gen_writes_the_unit_then_regenerates_offline_from_the_cache(project) -> None:
+def test_gen_writes_the_unit_then_regenerates_offline_from_the_cache(
+    project: tuple[Path, FakeOpenAI],
+) -> None:
     root, fake = project
     fake.queue(answer(UNSAFE), answer(GOOD))
     first = _gen(root, fake)
@@ -113,7 +115,9 @@ def test_gen_writes_the_unit_then_regenerates_offline_from_the_cache(project) ->
         ([answer(LAX), answer(LAX)], "unit forms.add_item: the model's code was refused"),
     ],
 )
-def test_a_failed_unit_exits_1_and_writes_nothing(project, replies, message) -> None:
+def test_a_failed_unit_exits_1_and_writes_nothing(
+    project: tuple[Path, FakeOpenAI], replies: list[Reply], message: str
+) -> None:
     root, fake = project
     fake.queue(*replies)
     result = _gen(root, fake, "--max-attempts", "2")

@@ -21,11 +21,12 @@ from scaffold.validate.policy import (
     check_symbols,
     parse_answer,
 )
-from scaffold.validate.runner import run_generated_tests
+from scaffold.validate.runner import TestReport, run_generated_tests
 from scaffold.write.prompts import UnitJob, clip
 from scaffold.write.splice import Hole, defined_names, extract_code, is_spliced, splice
 
 DETAIL_CHARS = 600
+NOT_RUN = "not run"
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class Verdict:
     failing: frozenset[str] | None = None  # test ids failing; None when the tests did not run
     # The checked code the module was built from: what the cache keeps of the answer.
     kept: str = ""
+    test_result: str = NOT_RUN  # the unit's generated tests in words: "3 passed", "1 failed"
 
     @property
     def ok(self) -> bool:
@@ -152,10 +154,8 @@ def _tested(job: UnitJob, module: str, earlier: Sequence[Verdict], timeout: floa
             target = root / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
-        failures = []
-        for test_path in sorted(job.tests):
-            report = run_generated_tests(root, test_path, timeout=timeout)
-            failures += list(report.failures)
+        reports = [run_generated_tests(root, p, timeout=timeout) for p in sorted(job.tests)]
+    failures = [f for report in reports for f in report.failures]
     failing = frozenset(f.test_id for f in failures)
     problems = []
     for f in failures:
@@ -166,7 +166,19 @@ def _tested(job: UnitJob, module: str, earlier: Sequence[Verdict], timeout: floa
         )
         detail = f"\n{clip(f.details.strip(), DETAIL_CHARS)}" if f.details.strip() else ""
         problems.append(f"test {f.describe()}.{again}{detail}")
-    return Verdict(module, tuple(problems), failing)
+    return Verdict(module, tuple(problems), failing, test_result=_tally(reports))
+
+
+def _tally(reports: Sequence[TestReport]) -> str:
+    """The outcome in pytest's words: "12 passed", "1 failed, 11 passed"."""
+    errors = sum(r.errors for r in reports)
+    counts = [
+        (sum(r.failed for r in reports), "failed"),
+        (errors, "error" if errors == 1 else "errors"),
+        (sum(r.passed for r in reports), "passed"),
+        (sum(r.skipped for r in reports), "skipped"),
+    ]
+    return ", ".join(f"{n} {what}" for n, what in counts if n) or "no tests ran"
 
 
 def _passed_before(test_id: str, earlier: Sequence[Verdict]) -> bool:

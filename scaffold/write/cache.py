@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 CACHE_DIR = ".scaffold/llm"
+NOT_RECORDED = "not recorded"
 
 
 @dataclass(frozen=True)
@@ -24,8 +25,10 @@ class CachedAnswer:
     model: str  # the model that produced the answer, as the server named it
     prompt_hash: str
     answer: str
-    attempts: int
-    tokens: int
+    attempts: int  # answers asked until this one was accepted
+    tokens: int  # tokens those attempts used
+    # The accepting attempt's generated tests ("3 passed", "not run"); older entries lack it.
+    test_result: str = NOT_RECORDED
 
 
 def prompt_hash(messages: Sequence[Mapping[str, str]]) -> str:
@@ -79,6 +82,7 @@ def _answer(data: dict[str, Any]) -> CachedAnswer | None:
             answer=str(data["answer"]),
             attempts=int(data["attempts"]),
             tokens=int(data["tokens"]),
+            test_result=str(data.get("test_result", NOT_RECORDED)),
         )
     except (KeyError, TypeError, ValueError):
         return None

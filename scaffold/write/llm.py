@@ -4,8 +4,7 @@ caches what it accepts; nothing it refuses is written.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,11 +13,19 @@ from scaffold.errors import ScaffoldError, WriteError, raise_all
 from scaffold.write.attempt import Verdict, evaluate
 from scaffold.write.cache import AnswerCache, CachedAnswer, cache_key, prompt_hash
 from scaffold.write.client import LLMSettings, ModelClient, resolve_settings
+from scaffold.write.progress import OnProgress, Tally, UnitProgress
 from scaffold.write.prompts import Message, UnitJob, feedback_message, unit_messages
 
-__all__ = ["LLMSettings", "ModelClient", "Written", "resolve_settings", "write_units"]
-
-Progress = Callable[[str], None]
+__all__ = [
+    "LLMSettings",
+    "ModelClient",
+    "OnProgress",
+    "UnitProgress",
+    "Written",
+    "resolve_settings",
+    "write_units",
+]
+PENDING = "not cached: would ask the model"
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,21 @@ class Written:
     attempts: int
     tokens: int
     cached: bool
+    test_result: str = ""  # the accepting attempt's generated tests: "3 passed", "not run"
+    # No answer yet (a dry run, `scaffold check`): the text is the skeleton.
+    pending: bool = False
+
+
+class BudgetSpent(WriteError):
+    """The run's token budget is used up before this unit was written."""
+
+    def __init__(self, unit: str, budget: int, spent: int) -> None:
+        super().__init__(
+            f"unit {unit}: the run's token budget ({budget}) is used up ({spent} tokens); "
+            "nothing was written",
+            hint="raise --token-budget, or run again: accepted units come from the cache",
+        )
+        self.unit = unit
 
 
 def write_units(
@@ -40,17 +62,35 @@ def write_units(
     settings: LLMSettings,
     root: Path,
     *,
-    progress: Progress | None = None,
+    progress: OnProgress | None = None,
     client: ModelClient | None = None,
 ) -> list[Written]:
     """Every job's module, asked in parallel up to `concurrency`; all failures raised at once."""
     if not jobs:
         return []
-    writer = _UnitWriter(settings, AnswerCache(root), client, progress or (lambda _m: None))
+    tally = Tally(len(jobs), progress)
+    writer = _UnitWriter(settings, AnswerCache(root), client, tally)
     with ThreadPoolExecutor(max_workers=settings.concurrency) as pool:
         outcomes = list(pool.map(writer.safe_write, jobs))
-    raise_all([o for o in outcomes if isinstance(o, ScaffoldError)])
+    errors = [o for o in outcomes if isinstance(o, ScaffoldError)]
+    raise_all(_one_budget_error(errors, settings.token_budget, tally.tokens))
     return [o for o in outcomes if isinstance(o, Written)]
+
+
+def _one_budget_error(
+    errors: Sequence[ScaffoldError], budget: int | None, spent: int
+) -> list[ScaffoldError]:
+    """The units the budget stopped, as one error: one cause, said once."""
+    stopped = [e.unit for e in errors if isinstance(e, BudgetSpent)]
+    if len(stopped) < 2 or budget is None:
+        return list(errors)
+    names = ", ".join(sorted(stopped))
+    joined = WriteError(
+        f"the run's token budget ({budget}) is used up ({spent} tokens); {len(stopped)} "
+        f"unit(s) not written: {names}; nothing was written",
+        hint="raise --token-budget, or run again: accepted units come from the cache",
+    )
+    return [joined, *(e for e in errors if not isinstance(e, BudgetSpent))]
 
 
 class _UnitWriter:
@@ -59,23 +99,18 @@ class _UnitWriter:
         settings: LLMSettings,
         cache: AnswerCache,
         client: ModelClient | None,
-        say: Progress,
+        tally: Tally,
     ) -> None:
         self.settings = settings
         self.cache = cache
         self._client = client
-        self.say = say
-        self.spent = 0  # tokens of this run, across units (threads)
-        self._lock = threading.Lock()
+        self.tally = tally
 
     def _check_budget(self, unit: str) -> None:
+        # Requests already under way finish: the budget can be passed by their answers.
         budget = self.settings.token_budget
-        if budget is not None and self.spent >= budget:
-            raise WriteError(
-                f"unit {unit}: the run's token budget ({budget}) is used up ({self.spent} "
-                "tokens); nothing was written",
-                hint="raise --token-budget, or run again: accepted units come from the cache",
-            )
+        if budget is not None and self.tally.tokens >= budget:
+            raise BudgetSpent(unit, budget, self.tally.tokens)
 
     def client(self) -> ModelClient:
         if self._client is None:
@@ -86,21 +121,28 @@ class _UnitWriter:
         try:
             return self.write(job)
         except ScaffoldError as err:
+            budget = isinstance(err, BudgetSpent)
+            step = "stopped: the token budget is used up" if budget else "failed"
+            self.tally.finished(job.contract.unit, "failed", step)
             return err
 
     def write(self, job: UnitJob) -> Written:
+        unit = job.contract.unit
         messages = unit_messages(job)
         hashed = prompt_hash(messages)
         key = cache_key(self.settings.model, self.settings.temperature, hashed)
-        refresh = job.contract.unit in self.settings.refresh
+        refresh = unit in self.settings.refresh
         cached = None if refresh else self.cache.get(key)
         if cached is not None:
-            return self._from_cache(job, cached)
+            written = self._from_cache(job, cached)
+            self.tally.finished(unit, "cached", "from the cache")
+            return written
         if self.settings.missing_ok:
-            return Written(job.contract.unit, job.path, job.skeleton, "", hashed, 0, 0, False)
+            self.tally.finished(unit, "pending", PENDING)
+            return Written(unit, job.path, job.skeleton, "", hashed, 0, 0, False, pending=True)
         if self.settings.offline:
             raise WriteError(
-                f"unit {job.contract.unit}: no cached answer of model {self.settings.model!r} "
+                f"unit {unit}: no cached answer of model {self.settings.model!r} "
                 "for this prompt, and --offline forbids asking",
                 hint="run `scaffold gen` without --offline once and commit .scaffold/llm/",
             )
@@ -114,16 +156,8 @@ class _UnitWriter:
                 f"unit {job.contract.unit}: the cached answer no longer passes: {reasons}",
                 hint="delete it from .scaffold/llm/ and run `scaffold gen` again",
             )
-        return Written(
-            job.contract.unit,
-            job.path,
-            verdict.module,
-            cached.model,
-            cached.prompt_hash,
-            cached.attempts,
-            cached.tokens,
-            cached=True,
-        )
+        # Provenance as recorded when the answer was accepted: the same manifest bytes.
+        return _written(job, verdict.module, cached, cached=True)
 
     def _ask(self, job: UnitJob, messages: list[Message], hashed: str, key: str) -> Written:
         unit = job.contract.unit
@@ -133,8 +167,6 @@ class _UnitWriter:
             self._check_budget(unit)
             answer = self.client().complete(unit, messages)
             tokens += answer.tokens
-            with self._lock:
-                self.spent += answer.tokens
             verdict = evaluate(
                 job,
                 answer.text,
@@ -142,22 +174,16 @@ class _UnitWriter:
                 earlier=history,
                 test_timeout=self.settings.test_timeout,
             )
-            outcome = "accepted" if verdict.ok else f"{len(verdict.problems)} problem(s)"
-            self.say(f"llm {unit}: attempt {attempt}, {outcome} ({tokens} tokens so far)")
-            if verdict.ok and verdict.module is not None:
+            accepted = verdict.ok
+            outcome = "accepted" if accepted else f"{len(verdict.problems)} problem(s)"
+            self.tally.answered(unit, f"attempt {attempt}, {outcome}", answer.tokens, last=accepted)
+            if accepted and verdict.module is not None:
                 # Only the checked code the module took: whatever else was said stays out.
-                entry = CachedAnswer(unit, answer.model, hashed, verdict.kept, attempt, tokens)
-                self.cache.put(key, entry)
-                return Written(
-                    unit,
-                    job.path,
-                    verdict.module,
-                    answer.model,
-                    hashed,
-                    attempt,
-                    tokens,
-                    cached=False,
+                entry = CachedAnswer(
+                    unit, answer.model, hashed, verdict.kept, attempt, tokens, verdict.test_result
                 )
+                self.cache.put(key, entry)
+                return _written(job, verdict.module, entry, cached=False)
             repeated = bool(history) and _gist(history[-1]) == _gist(verdict)
             history.append(verdict)
             if repeated:
@@ -168,6 +194,20 @@ class _UnitWriter:
                 feedback_message(verdict.problems),
             ]
         raise _gave_up(unit, history)
+
+
+def _written(job: UnitJob, module: str, entry: CachedAnswer, *, cached: bool) -> Written:
+    return Written(
+        job.contract.unit,
+        job.path,
+        module,
+        entry.model,
+        entry.prompt_hash,
+        entry.attempts,
+        entry.tokens,
+        cached=cached,
+        test_result=entry.test_result,
+    )
 
 
 def _gave_up(unit: str, history: Sequence[Verdict]) -> WriteError:

@@ -1,9 +1,9 @@
 """The LLM-written units of a plan: their jobs from the rendered skeletons, and the results put
-back into the run's files with their provenance (writer, model, prompt hash)."""
+back into the run's files with their provenance (model, prompt hash, attempts, tokens, tests)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,7 +13,8 @@ from scaffold.plan.model import Contract, Plan
 from scaffold.spec.model import Spec
 
 if TYPE_CHECKING:  # the writer imports libcst and openai: only runs with LLM units pay for them
-    from scaffold.write.llm import LLMSettings, ModelClient
+    from scaffold.write.llm import LLMSettings, ModelClient, Written
+    from scaffold.write.progress import OnProgress
     from scaffold.write.prompts import UnitJob
 
 
@@ -55,7 +56,7 @@ def write_llm_units(
     files: Sequence[OutputFile],
     options: LLMOptions,
     *,
-    progress: Callable[[str], None] | None = None,
+    progress: OnProgress | None = None,
     client: ModelClient | None = None,
 ) -> list[OutputFile]:
     """The run's files with every LLM unit's module written by the model (or the cache)."""
@@ -67,15 +68,22 @@ def write_llm_units(
         jobs, llm_settings(spec, options), spec.root, progress=progress, client=client
     )
     by_path = {w.path: w for w in written}
-    out = []
-    for f in files:
-        w = by_path.get(f.path)
-        if w is None:
-            out.append(f)
-        else:
-            model = w.model or None
-            out.append(replace(f, content=w.text, model=model, prompt_hash=w.prompt_hash))
-    return out
+    return [f if f.path not in by_path else _with_answer(f, by_path[f.path]) for f in files]
+
+
+def _with_answer(f: OutputFile, w: Written) -> OutputFile:
+    """The file with the unit's module and its provenance (none yet for a pending unit)."""
+    if w.pending:
+        return replace(f, content=w.text, prompt_hash=w.prompt_hash, pending=True)
+    return replace(
+        f,
+        content=w.text,
+        model=w.model,
+        prompt_hash=w.prompt_hash,
+        attempts=w.attempts,
+        tokens=w.tokens,
+        test_result=w.test_result,
+    )
 
 
 def _job(contract: Contract, files: Sequence[OutputFile], root: Path) -> UnitJob | None:
