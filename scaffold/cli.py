@@ -92,22 +92,13 @@ def inspect(spec: Path, as_json: bool, fmt: str) -> None:
 @click.option("--model", help="The model of LLM-written units (default: spec writer.llm.model).")
 @click.option("--base-url", help="An OpenAI-compatible server (default: OPENAI_BASE_URL, spec).")
 @click.option("--max-attempts", type=click.IntRange(min=1), help="Answers asked per unit.")
+@click.option("--temperature", type=click.FloatRange(0, 2), help="Sampling temperature.")
+@click.option("--concurrency", type=click.IntRange(min=1), help="Units asked in parallel.")
 @click.option("--refresh", multiple=True, metavar="UNIT", help="Ask the model again for UNIT.")
 @click.option("--token-budget", type=click.IntRange(min=1), help="Stop asking after N tokens.")
 @FORMAT
 def gen(
-    spec: Path,
-    dry_run: bool,
-    force: bool,
-    merge: bool,
-    no_tests: bool,
-    offline: bool,
-    model: str | None,
-    base_url: str | None,
-    max_attempts: int | None,
-    refresh: tuple[str, ...],
-    token_budget: int | None,
-    fmt: str,
+    spec: Path, dry_run: bool, force: bool, merge: bool, no_tests: bool, fmt: str, **llm_flags: Any
 ) -> None:
     """Generate the code SPEC describes. Runs the generated tests on a staged copy first;
     writes nothing unless every unit is valid and every test passes."""
@@ -118,7 +109,7 @@ def gen(
         from scaffold.summary import print_gen_result
         from scaffold.write.units import LLMOptions
 
-        llm = LLMOptions(model, base_url, max_attempts, offline, False, refresh, token_budget)
+        llm = LLMOptions(**llm_flags)
         result = generate(
             spec,
             dry_run=dry_run,

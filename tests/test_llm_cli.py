@@ -125,3 +125,12 @@ def test_a_failed_unit_exits_1_and_writes_nothing(
     assert message in result.stderr
     assert not (root / "generated").exists()
     assert not (root / ".scaffold/lock.json").exists()
+
+
+def test_flags_override_the_specs_model_settings(project: tuple[Path, FakeOpenAI]) -> None:
+    root, fake = project
+    fake.queue(answer(GOOD))
+    done = _gen(root, fake, "--model", "other-coder", "--temperature", "0.7", "--concurrency", "1")
+    assert done.returncode == 0, done.stderr
+    (sent,) = fake.completions
+    assert (sent["model"], sent["temperature"]) == ("other-coder", 0.7)

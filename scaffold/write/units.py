@@ -30,6 +30,8 @@ class LLMOptions:
     missing_ok: bool = False
     refresh: tuple[str, ...] = ()  # units to ask again although their answer is cached
     token_budget: int | None = None
+    temperature: float | None = None
+    concurrency: int | None = None
 
 
 def llm_settings(spec: Spec, options: LLMOptions) -> LLMSettings:
@@ -44,6 +46,8 @@ def llm_settings(spec: Spec, options: LLMOptions) -> LLMSettings:
     )
     return replace(
         settings,
+        temperature=settings.temperature if options.temperature is None else options.temperature,
+        concurrency=options.concurrency or settings.concurrency,
         missing_ok=options.missing_ok,
         refresh=frozenset(options.refresh),
         token_budget=options.token_budget,
