@@ -19,6 +19,8 @@ from scaffold.spec.schema import schema_text, spec_schema
 REPO = Path(__file__).resolve().parent.parent
 SCHEMA_FILE = REPO / "specs" / "spec.schema.json"
 BASE = "version: 1\napp: shop\ndatabase: {dialect: sqlite, schema: [schema.sql]}\n"
+# A derived state of a client state, its mapping left open for one more key.
+DERIVED = BASE + "state:\n  c: {owner: client, fields: {x: int}}\n  d: {owner: derived, from: c, "
 
 GOOD = [
     BASE,
@@ -34,6 +36,8 @@ GOOD = [
     BASE + "state: {c: {owner: client, fields: {a: Decimal | None, b: 'list[UUID]'}}}\n",
     BASE
     + "state: {c: {owner: client, fields: {x: int}}, d: {owner: derived, from: c, compute: x}}\n",
+    DERIVED + "compute: x, type: int | None, writer: llm,\n"
+    "    examples: [{given: {c: [{x: 1}]}, expect: 1}]}\n",
     BASE + "forms:\n  f: {table: t}\n",
     BASE + "forms:\n  f:\n    table: t\n    action: update\n    fields: [a, b]\n    key: id\n"
     "    choices: {a: 'SELECT 1, 2'}\n    rules: [a > 1, {rule: b > 1, message: B!}]\n"
@@ -78,6 +82,12 @@ BAD = [
     BASE + "state: {s: {owner: client, fields: {x: 'list[int'}}}\n",
     BASE + "state: {s: {owner: client, fields: {x: int}, sync: push}}\n",
     BASE + "state: {s: {owner: client, fields: {x: int}, colour: red}}\n",
+    DERIVED + "compute: x, type: integer}\n",
+    DERIVED + "compute: x, examples: 3}\n",
+    DERIVED + "compute: x, examples: [{given: {c: []}}]}\n",
+    DERIVED + "compute: x, examples: [{given: {c: []}, expect: 1, why: y}]}\n",
+    BASE + "state: {c: {owner: client, fields: {x: int}, type: int}}\n",
+    BASE + "state: {c: {owner: client, fields: {x: int}, examples: []}}\n",
     BASE + "forms: {f: {fields: [a]}}\n",
     BASE + "forms: {f: {table: t, action: upsert}}\n",
     BASE + "forms: {f: {table: t, fields: a}}\n",

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from scaffold.analyze.model import Catalog, QueryInfo
+from scaffold.plan.derived import derived_contracts, llm_derived
 from scaffold.plan.fields import class_name
 from scaffold.plan.lineage import FormLineage, invalidation, maintenance
 from scaffold.plan.model import Contract, Symbol
@@ -46,6 +47,8 @@ def state_contracts(
     context, warnings = state_context(spec, catalog, queries)
     package, tests = package_dir(spec), tests_dir(spec)
     text = _spec_text(spec)
+    # llm-written derived states: state.py calls their functions in derived.py
+    computes = (f"{context['module']}.derived",) if "computed" in context else ()
     code = Contract(
         unit="state",
         files=(
@@ -58,6 +61,7 @@ def state_contracts(
             f"{context['module']}.queries",
             f"{context['module']}.rows",
             f"{context['module']}.state_runtime",
+            *computes,
         ),
         spec_text=text,
         context=context,
@@ -70,7 +74,8 @@ def state_contracts(
         context=context,
         kind="test",
     )
-    return [code, test], warnings
+    units, derived_warnings = derived_contracts(spec, queries, context["module"])
+    return [code, test, *units], warnings + derived_warnings
 
 
 def state_context(
@@ -85,8 +90,11 @@ def state_context(
         for s in spec.state
         if s.owner == "server" and (s.query or "") in by_name
     ]
-    derived = [_derived(s) for s in spec.state if s.owner == "derived"]
-    imports = _imports(servers, [_client(s) for s in spec.state if s.owner == "client"])
+    computed = {s.name for s in llm_derived(spec)}
+    derived = [_derived(s, s.name in computed) for s in spec.state if s.owner == "derived"]
+    imports = _imports(
+        servers, [_client(s) for s in spec.state if s.owner == "client"], bool(computed)
+    )
     context: dict[str, Any] = {
         "app": spec.app,
         "module": package_dir(spec).rsplit("/", 1)[-1],
@@ -100,11 +108,14 @@ def state_context(
         "import_lines": imports,
         "uses_like": any(s["local"] and s["local"]["where_like"] for s in servers),
     }
+    if computed:  # only then: the template writer's context (and contract hash) stays as it was
+        context["computed"] = {"servers": [[s["name"], s["row_class"]] for s in servers]}
     context["tests"] = state_test_context(spec, catalog, context)
     warnings = [
         f"derived state {d['name']!r} computes in plain words; the template writer cannot "
         "implement it; set writer: llm"
         for d in derived
+        if d["name"] not in computed
     ]
     return context, warnings
 
@@ -151,14 +162,16 @@ def _client(state: StateSpec) -> dict[str, Any]:
     }
 
 
-def _derived(state: StateSpec) -> dict[str, Any]:
-    return {
+def _derived(state: StateSpec, computed: bool) -> dict[str, Any]:
+    """A derived state; `computed` ones have their function in derived.py (writer: llm)."""
+    out = {
         "name": state.name,
         "sources": list(state.sources),
         "sources_literal": tuple_literal(state.sources),
         "compute": state.compute or "",
         "reason": DERIVED_REASON,
     }
+    return {**out, "writer": "llm"} if computed else out
 
 
 def _invalidation(lineage: Sequence[FormLineage]) -> list[dict[str, Any]]:
@@ -189,10 +202,13 @@ def _form(lineage: FormLineage) -> dict[str, Any]:
     return {"name": lineage.form, "table": lineage.table, "action": lineage.action}
 
 
-def _imports(servers: list[dict[str, Any]], clients: list[dict[str, Any]]) -> list[str]:
+def _imports(
+    servers: list[dict[str, Any]], clients: list[dict[str, Any]], computed: bool = False
+) -> list[str]:
     """The standard-library import lines of state.py: its own, the predicates', the client
     fields' types; one line per module, sorted as isort does."""
-    pairs = {
+    pairs = {("collections.abc", "Callable")} if computed else set()
+    pairs |= {
         ("collections.abc", "Sequence"),
         ("dataclasses", "dataclass"),
         ("dataclasses", "field"),

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 from scaffold.errors import did_you_mean
+from scaffold.spec.load_derived import check_examples, read_examples
 from scaffold.spec.model import Owner, QuerySpec, StateSpec, WriterName
 from scaffold.spec.nodes import Node, Reader, choice, entries, identifier, section, text, texts
 
@@ -31,9 +32,27 @@ FIELD_TYPE = re.compile(rf"(?:{_BASE}|list\[(?:{_BASE})\])(?: \| None)?")
 OWNERS = ("server", "client", "derived")
 SYNCS = ("diff", "snapshot")
 WRITERS = ("template", "llm")
-STATE_KEYS = ("owner", "query", "key", "sync", "fields", "from", "compute", "writer")
+STATE_KEYS = (
+    "owner",
+    "query",
+    "key",
+    "sync",
+    "fields",
+    "from",
+    "compute",
+    "type",
+    "examples",
+    "writer",
+)
 # Keys that only make sense for one owner, and the keys each owner cannot do without.
-OWNER_ONLY = {"query": "server", "fields": "client", "from": "derived", "compute": "derived"}
+OWNER_ONLY = {
+    "query": "server",
+    "fields": "client",
+    "from": "derived",
+    "compute": "derived",
+    "type": "derived",
+    "examples": "derived",
+}
 OWNER_NEEDS = {"server": ("query",), "client": ("fields",), "derived": ("from", "compute")}
 
 
@@ -47,6 +66,7 @@ def read_state(r: Reader, node: Node, queries: Sequence[QuerySpec]) -> tuple[Sta
         state = _state(r, name, key_node, value, queries, names)
         if state is not None:
             states.append(state)
+    check_examples(r, states)
     return tuple(states)
 
 
@@ -77,6 +97,10 @@ def _state(
         sources=_sources(r, keys, where, name, names),
         compute=text(r, keys["compute"], f"{where}.compute") if "compute" in keys else None,
         writer=cast(WriterName | None, optional_choice(r, keys, "writer", where, WRITERS)),
+        result_type=_field_type(r, keys["type"], f"{where}.type") if "type" in keys else None,
+        examples=read_examples(r, keys["examples"], f"{where}.examples")
+        if "examples" in keys and owner == "derived"
+        else (),
     )
 
 

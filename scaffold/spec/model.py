@@ -59,6 +59,26 @@ class QuerySpec:
 
 
 @dataclass(frozen=True)
+class DerivedGiven:
+    """One source's content in an example of a derived state."""
+
+    source: str
+    # A list of rows (field -> value, as YAML read them) or, for a derived source, its value.
+    value: Any
+    pos: Location = NOWHERE
+    field_pos: tuple[tuple[str, Location], ...] = ()  # each row field's first mention
+
+
+@dataclass(frozen=True)
+class DerivedExample:
+    """Sources' contents and the value the derived state must compute from them."""
+
+    given: tuple[DerivedGiven, ...]
+    expect: Any
+    pos: Location = NOWHERE
+
+
+@dataclass(frozen=True)
 class StateSpec:
     name: str
     owner: Owner
@@ -70,6 +90,8 @@ class StateSpec:
     sources: tuple[str, ...] = ()  # derived: the `from:` list
     compute: str | None = None  # derived: the computation in plain words or a Python expression
     writer: WriterName | None = None
+    result_type: str | None = None  # derived: the value's type (a client field type), `type:`
+    examples: tuple[DerivedExample, ...] = ()  # derived: inputs and the value they give
 
 
 @dataclass(frozen=True)

@@ -112,11 +112,26 @@ def state() -> Schema:
         "fields": _named("client: field name to Python type.", field_type),
         "from": _one_or_many("derived: the states it is computed from.", {"type": "string"}),
         "compute": _str("derived: the computation, in plain words or a Python expression."),
+        "type": field_type | {"description": "derived: the type of the computed value."},
+        "examples": {
+            "type": "array",
+            "items": _derived_example(),
+            "description": "derived: sources' rows and the value they give (generated tests).",
+        },
         "writer": _enum(WRITERS, "Which writer produces this unit."),
     }
     item = _obj("A piece of state and its owner.", props, required=["owner"])
     item["allOf"] = [_owner_rule(owner) for owner in OWNERS]
     return _named("Client-visible state by name.", item)
+
+
+def _derived_example() -> Schema:
+    given = {
+        "type": "object",
+        "description": "source: its rows ({field: value}), or a derived source's value.",
+    }
+    expect = {"description": "The value computed from the given sources."}
+    return _obj("One example.", {"given": given, "expect": expect}, required=["given", "expect"])
 
 
 def _owner_rule(owner: str) -> Schema:

@@ -90,7 +90,20 @@ def available_names(skeleton: str) -> list[str]:
                 out.append(_first_line(code))
         elif isinstance(stmt, cst.FunctionDef | cst.ClassDef):
             out.append(_first_line(module.code_for_node(stmt.with_changes(leading_lines=()))))
+        elif isinstance(stmt, cst.If) and _is_type_checking(stmt):
+            out += [line + "  # for annotations only" for line in _type_checking_imports(stmt)]
     return [line for line in out if "__future__" not in line]
+
+
+def _is_type_checking(stmt: cst.If) -> bool:
+    return isinstance(stmt.test, cst.Name) and stmt.test.value == "TYPE_CHECKING"
+
+
+def _type_checking_imports(block: cst.If) -> list[str]:
+    """The imports of an `if TYPE_CHECKING:` block (derived.py's names from state.py)."""
+    body = block.body.body if isinstance(block.body, cst.IndentedBlock) else ()
+    inner = cst.Module(body=[s for s in body if isinstance(s, cst.SimpleStatementLine)])
+    return available_names(inner.code)
 
 
 def _first_line(code: str) -> str:
