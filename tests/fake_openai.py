@@ -24,6 +24,7 @@ class Reply:
     status: int = 200
     delay: float = 0.0
     model: str = ""  # the model the server claims; default: the one asked for
+    raw: Any = None  # sent as the whole response body instead (JSON, or bytes as they are)
 
 
 def answer(content: str, finish_reason: str = "stop") -> Reply:
@@ -36,6 +37,11 @@ def status(code: int) -> Reply:
 
 def slow(seconds: float, content: str = "too late") -> Reply:
     return Reply(content, delay=seconds)
+
+
+def raw(body: Any, code: int = 200) -> Reply:
+    """A response body exactly as given: what odd servers send (no usage, null content...)."""
+    return Reply(status=code, raw=body)
 
 
 @dataclass
@@ -78,17 +84,33 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             reply = fake.next_reply()
             if reply.delay:
                 time.sleep(reply.delay)
+            if reply.raw is not None:
+                self._raw(reply.status, reply.raw)
+                return
             if reply.status != 200:
                 error = {"error": {"message": reply.content or "scripted error", "type": "x"}}
                 self._json(reply.status, error, {"retry-after-ms": "10"})
                 return
             self._json(200, _completion(body, reply))
 
-        def _json(self, code: int, data: Any, headers: dict[str, str] | None = None) -> None:
-            blob = json.dumps(data).encode()
+        def _raw(self, code: int, body: Any) -> None:
+            if isinstance(body, bytes):
+                self._json(code, None, blob=body, kind="text/html")
+            else:
+                self._json(code, body)
+
+        def _json(
+            self,
+            code: int,
+            data: Any,
+            headers: dict[str, str] | None = None,
+            blob: bytes | None = None,
+            kind: str = "application/json",
+        ) -> None:
+            blob = json.dumps(data).encode() if blob is None else blob
             try:
                 self.send_response(code)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(blob)))
                 for k, v in (headers or {}).items():
                     self.send_header(k, v)

@@ -92,6 +92,8 @@ class ModelClient:
                     temperature=self.settings.temperature,
                 )
                 return _completion(response, self.settings.model)
+            except TypeError as exc:  # a 200 that is no chat completion (an HTML page, ...)
+                raise self._error(unit, exc) from exc
             except openai.APITimeoutError as exc:
                 raise self._error(unit, exc) from exc
             except (
@@ -106,10 +108,14 @@ class ModelClient:
                 raise self._error(unit, exc) from exc
         raise AssertionError("unreachable")
 
-    def _error(self, unit: str, exc: Exception) -> Exception:
+    def _error(self, unit: str, exc: Exception) -> WriteError:
+        """The failure in words, with what the server said (never the key)."""
         import openai
 
         where = self.settings.base_url or "the OpenAI API"
+        status = getattr(exc, "status_code", None)
+        detail = f" (HTTP {status})" if status is not None else ""
+        said = _server_said(exc)
         known: list[tuple[type[Exception], str, str]] = [
             (
                 openai.APITimeoutError,
@@ -119,7 +125,7 @@ class ModelClient:
             (
                 openai.APIConnectionError,
                 f"cannot reach the model server at {where}",
-                "is the server running? check writer.llm.base_url, OPENAI_BASE_URL or --base-url",
+                _unreachable_hint(self.settings.base_url),
             ),
             (
                 openai.AuthenticationError,
@@ -127,18 +133,68 @@ class ModelClient:
                 "set OPENAI_API_KEY to a valid key",
             ),
             (
-                openai.NotFoundError,
-                f"model {self.settings.model!r} not found at {where}",
-                "check writer.llm.model or --model (the server's /v1/models lists them)",
+                openai.PermissionDeniedError,
+                f"the model server at {where} denied access to model {self.settings.model!r}",
+                "check the key's permissions, or writer.llm.model / --model",
+            ),
+            _not_found(exc, self.settings.model, where),
+            (
+                openai.BadRequestError,
+                f"the model server at {where} refused the request",
+                "check writer.llm.model and writer.llm.temperature for this server",
             ),
             (openai.APIStatusError, f"the model server at {where} failed", "try again later"),
         ]
-        status = getattr(exc, "status_code", None)
-        detail = f" (HTTP {status})" if status is not None else ""
         for kind, message, hint in known:
             if isinstance(exc, kind):
-                return WriteError(f"unit {unit}: {message}{detail}", hint=hint)
-        return exc
+                return WriteError(f"unit {unit}: {message}{detail}{said}", hint=hint)
+        what = "no chat completion" if isinstance(exc, TypeError) else type(exc).__name__
+        return WriteError(
+            f"unit {unit}: the model server at {where} gave an answer the client cannot read "
+            f"({what}){said}",
+            hint="is it an OpenAI-compatible server? its base URL usually ends in /v1",
+        )
+
+
+def _unreachable_hint(base_url: str | None) -> str:
+    if base_url and not base_url.startswith(("http://", "https://")):
+        return "the base URL must start with http:// or https:// (e.g. http://localhost:11434/v1)"
+    return "is the server running? check writer.llm.base_url, OPENAI_BASE_URL or --base-url"
+
+
+def _not_found(exc: Exception, model: str, where: str) -> tuple[type[Exception], str, str]:
+    """A 404 with an error object is the model's; one without is a wrong path (no /v1)."""
+    import openai
+
+    body = getattr(exc, "body", None)
+    if isinstance(exc, openai.NotFoundError) and not isinstance(body, dict):
+        return (
+            openai.NotFoundError,
+            f"no OpenAI-compatible API at {where}",
+            "the base URL of Ollama, vLLM, llama.cpp and LM Studio ends in /v1",
+        )
+    return (
+        openai.NotFoundError,
+        f"model {model!r} not found at {where}",
+        "check writer.llm.model or --model (the server's /v1/models lists them)",
+    )
+
+
+def _server_said(exc: Exception, limit: int = 200) -> str:
+    """The server's own error message, short, with the key blanked should it echo it."""
+    body = getattr(exc, "body", None)
+    message = body.get("message") or body.get("detail") if isinstance(body, dict) else None
+    if isinstance(exc, TypeError) and str(exc).startswith("no choices: "):
+        message = str(exc).removeprefix("no choices: ")
+    if not isinstance(message, str) or not message.strip():
+        return ""
+    key = os.environ.get("OPENAI_API_KEY")
+    text = " ".join(message.split())
+    if key:
+        text = text.replace(key, "***")
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return f": {text}"
 
 
 def _backoff(exc: Exception, retry: int) -> float:
@@ -154,15 +210,38 @@ def _backoff(exc: Exception, retry: int) -> float:
 
 
 def _completion(response: Any, asked: str) -> Completion:
-    choice = response.choices[0] if response.choices else None
-    text = (choice.message.content if choice is not None else None) or ""
+    """The answer, whatever the server left out: no usage counts 0 tokens; no model means the
+    one asked for (never another); no content (tool calls only) reads their arguments."""
+    choices = None if isinstance(response, str | bytes) else getattr(response, "choices", None)
+    if not choices:
+        error = getattr(response, "error", None)  # some proxies answer errors with a 200
+        said = error.get("message") if isinstance(error, dict) else None
+        raise TypeError(f"no choices: {said}" if isinstance(said, str) else "no choices")
+    choice = choices[0]
+    message = getattr(choice, "message", None)
     usage = getattr(response, "usage", None)
     return Completion(
-        text=text,
+        text=_content(message),
         model=str(getattr(response, "model", None) or asked),
         finish_reason=str(getattr(choice, "finish_reason", None) or "stop"),
         tokens=int(getattr(usage, "total_tokens", 0) or 0),
     )
+
+
+def _content(message: Any) -> str:
+    """The message's text. Reasoning fields (`reasoning_content`) are not the answer and stay
+    out; content given as parts is joined; JSON-mode tool calls give their arguments."""
+    content = getattr(message, "content", None)
+    if isinstance(content, list):
+        parts = [
+            p.get("text") if isinstance(p, dict) else getattr(p, "text", None) for p in content
+        ]
+        content = "".join(p for p in parts if isinstance(p, str))
+    if isinstance(content, str) and content.strip():
+        return content
+    calls = getattr(message, "tool_calls", None) or []
+    arguments = [getattr(getattr(c, "function", None), "arguments", None) for c in calls]
+    return "\n".join(a for a in arguments if isinstance(a, str))
 
 
 def doctor(settings: LLMSettings) -> list[tuple[bool, str]]:
@@ -182,10 +261,7 @@ def doctor(settings: LLMSettings) -> list[tuple[bool, str]]:
         found.append((True, "the server does not list its models (/v1/models); that is fine"))
     except openai.OpenAIError as exc:
         error = client._error("doctor", exc)
-        if isinstance(error, WriteError):
-            found.append((False, f"{error.message.removeprefix('unit doctor: ')} ({error.hint})"))
-        else:
-            found.append((False, f"the server answered with an error: {type(exc).__name__}"))
+        found.append((False, f"{error.message.removeprefix('unit doctor: ')} ({error.hint})"))
         return found
     try:
         started = time.monotonic()

@@ -11,11 +11,13 @@ import ast
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeGuard
 
 import libcst as cst
 
+from scaffold.write.answers import extract_code as extract_code  # where callers look for it
+
 HOLE_BODY = 'raise NotImplementedError("written by the LLM writer")'
-_FENCE = re.compile(r"```[ \t]*([\w+-]*)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -25,25 +27,6 @@ class Hole:
     name: str
     signature: str  # canonical: "def rule_2(value: AddBookInput) -> str | None"
     doc: str
-
-
-def extract_code(answer: str) -> str:
-    """The Python in an answer: its fenced blocks that parse (joined), else the bare text."""
-    blocks = [(lang.lower(), body) for lang, body in _FENCE.findall(answer)]
-    if not blocks:
-        return answer.strip("\n").rstrip() + "\n"
-    python = [b for lang, b in blocks if lang in ("python", "py", "python3", "")]
-    usable = [b for b in python if "def " in b and _parses(b)] or [b for b in python if _parses(b)]
-    chosen = usable or python or [blocks[0][1]]
-    return "\n\n".join(b.strip("\n").rstrip() for b in chosen) + "\n"
-
-
-def _parses(code: str) -> bool:
-    try:
-        cst.parse_module(code)
-    except cst.ParserSyntaxError:
-        return False
-    return True
 
 
 def holes(skeleton: str) -> list[Hole]:
@@ -96,15 +79,17 @@ def functions(module: cst.Module) -> dict[str, cst.FunctionDef]:
 def splice(skeleton: str, answer: cst.Module, names: Sequence[str]) -> str:
     """The skeleton with each named hole's body taken from the answer's function of that name.
 
-    The skeleton's docstring stays; the answer's imports (already checked against the allowlist)
-    that the skeleton lacks go first in the body, as local imports; its private helpers go
-    before the first hole.
+    The skeleton's def line and docstring stay (decorators the answer put on a hole are
+    dropped); the answer's imports (already checked against the allowlist) that the skeleton
+    lacks go first in the bodies that use them, as local imports; its private helper functions
+    (the last definition of each) go before the first hole. Nothing else of the answer is taken:
+    module-level assignments and classes of its own never reach the output.
     """
     given = functions(answer)
-    imports = _new_imports(answer, cst.parse_module(skeleton))
-    helpers = [s for s in answer.body if _is_helper(s, names)]
-    out: list[cst.CSTNode] = []
     module = cst.parse_module(skeleton)
+    imports = _new_imports(answer, module)
+    helpers = [_with_imports(h, imports) for h in _helpers(answer, names, defined_names(skeleton))]
+    out: list[cst.CSTNode] = []
     for stmt in module.body:
         if isinstance(stmt, cst.FunctionDef) and stmt.name.value in names:
             if helpers:
@@ -115,6 +100,34 @@ def splice(skeleton: str, answer: cst.Module, names: Sequence[str]) -> str:
     return module.with_changes(body=out).code
 
 
+def _helpers(
+    answer: cst.Module, names: Sequence[str], skeleton_names: set[str]
+) -> list[cst.FunctionDef]:
+    """The answer's private helpers, the last definition of each name, in answer order; an
+    echoed private function of the skeleton is the skeleton's own and stays as it is there."""
+    last: dict[str, cst.FunctionDef] = {}
+    for stmt in answer.body:
+        if _is_helper(stmt, names) and stmt.name.value not in skeleton_names:
+            last.pop(stmt.name.value, None)
+            last[stmt.name.value] = stmt
+    return list(last.values())
+
+
+def _with_imports(
+    helper: cst.FunctionDef, imports: Sequence[cst.SimpleStatementLine]
+) -> cst.FunctionDef:
+    """A helper with the answer's new imports it uses, as local imports (like the holes)."""
+    assert isinstance(helper.body, cst.IndentedBlock)
+    code = cst.Module([helper]).code
+    used = [i for i in imports if any(re.search(rf"\b{n}\b", code) for n in _bound(i))]
+    if not used:
+        return helper
+    stmts = list(helper.body.body)
+    doc = stmts[:1] if helper.get_docstring() is not None else []
+    body = [*doc, *used, *stmts[len(doc) :]]
+    return helper.with_changes(body=helper.body.with_changes(body=body))
+
+
 def is_spliced(stmt: cst.CSTNode, names: Sequence[str]) -> bool:
     """Whether splice() takes this top-level statement of an answer: the holes, private
     helpers and imports. Everything else an answer holds never reaches the output."""
@@ -123,9 +136,12 @@ def is_spliced(stmt: cst.CSTNode, names: Sequence[str]) -> bool:
 
 
 def defined_names(skeleton: str) -> set[str]:
-    """Top-level names the skeleton defines (functions, classes, assignments)."""
+    """Top-level names the skeleton defines or imports (functions, classes, assignments,
+    imports, also those under `if TYPE_CHECKING:`): an answer may echo them back."""
     names: set[str] = set()
-    for stmt in cst.parse_module(skeleton).body:
+    module = cst.parse_module(skeleton)
+    guarded = [s for i in module.body if isinstance(i, cst.If) for s in i.body.body]
+    for stmt in [*module.body, *guarded]:
         if isinstance(stmt, cst.FunctionDef | cst.ClassDef):
             names.add(stmt.name.value)
         elif isinstance(stmt, cst.SimpleStatementLine):
@@ -133,10 +149,12 @@ def defined_names(skeleton: str) -> set[str]:
                 if isinstance(small, cst.Assign | cst.AnnAssign):
                     targets = small.targets if isinstance(small, cst.Assign) else [small]
                     names.update(t.target.value for t in targets if isinstance(t.target, cst.Name))
+            if _is_import(stmt):
+                names.update(_bound(stmt))
     return names
 
 
-def _is_helper(stmt: cst.CSTNode, names: Sequence[str]) -> bool:
+def _is_helper(stmt: cst.CSTNode, names: Sequence[str]) -> TypeGuard[cst.FunctionDef]:
     return (
         isinstance(stmt, cst.FunctionDef)
         and stmt.name.value.startswith("_")
@@ -149,7 +167,8 @@ def _fill(
 ) -> cst.FunctionDef:
     doc = [hole.body.body[0]] if hole.get_docstring() is not None else []
     assert isinstance(hole.body, cst.IndentedBlock)
-    code = cst.Module([given]).code
+    # The body only: the answer's decorators on a hole are dropped with its def line.
+    code = cst.Module([given.with_changes(decorators=())]).code
     used = [i for i in imports if any(re.search(rf"\b{n}\b", code) for n in _bound(i))]
     body = [*doc, *used, *_without_docstring(given)]
     return hole.with_changes(body=hole.body.with_changes(body=body))
