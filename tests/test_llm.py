@@ -419,3 +419,8 @@ def test_progress_events_count_units_attempts_and_tokens(
     assert cached[0].cached and str(events[-1]) == (
         "llm pricing: from the cache [1/1 units, 0 attempt(s), 0 tokens]"
     )
+
+
+def test_the_specs_test_timeout_bounds_each_attempts_tests() -> None:
+    settings = resolve_settings(LLMSpec(test_timeout=5.0), environ={})
+    assert settings.test_timeout == 5.0

@@ -130,8 +130,8 @@ def test_right_code_is_accepted_whatever_wraps_it(case: str, answer: str) -> Non
 
 
 REFUSED = [
-    ("empty after reasoning", "<think>let me think about os.system", "no ```python block"),
-    ("only reasoning, closed", "<think>def rule_1 maybe</think>", "no ```python block"),
+    ("empty after reasoning", "<think>let me think about os.system", "holds no code"),
+    ("only reasoning, closed", "<think>def rule_1 maybe</think>", "holds no code"),
     ("prose only", "I cannot help with that.", "no ```python block and is not Python code"),
     (
         "cut off inside a function",

@@ -107,7 +107,7 @@ forms:
 writer:
   default: llm
   llm: {model: m, base_url: "http://x/v1", temperature: 0.5, max_attempts: 2, concurrency: 1,
-        timeout: 9}
+        timeout: 9, test_timeout: 7}
 output: {package: src/shop, tests: tests/gen, web: starlette}
 """
 
@@ -161,7 +161,7 @@ def test_full_spec_becomes_the_right_objects(folder: Path) -> None:
     assert (add.labels, add.help) == ((("title", "Book title"),), (("price", "In euros."),))
     assert (add.pos_of("price").line, add.pos_of("price").column) == (25, 21)
     assert (drop.action, drop.key, drop.fields) == ("delete", ("id",), ())
-    assert spec.writer == WriterSpec("llm", LLMSpec("m", "http://x/v1", 0.5, 2, 1, 9.0))
+    assert spec.writer == WriterSpec("llm", LLMSpec("m", "http://x/v1", 0.5, 2, 1, 9.0, 7.0))
     assert spec.output is not None
     assert (spec.output.package, spec.output.tests, spec.output.web) == (
         folder / "src" / "shop",

@@ -32,7 +32,15 @@ TOP_KEYS = ("version", "app", "database", "queries", "state", "forms", "writer",
 DIALECTS = ("sqlite", "postgres", "mysql")
 DATABASE_KEYS = ("dialect", "schema", "url")
 WRITER_KEYS = ("default", "llm")
-LLM_KEYS = ("model", "base_url", "temperature", "max_attempts", "concurrency", "timeout")
+LLM_KEYS = (
+    "model",
+    "base_url",
+    "temperature",
+    "max_attempts",
+    "concurrency",
+    "timeout",
+    "test_timeout",
+)
 OUTPUT_KEYS = ("package", "tests", "web")
 WEB_ADAPTERS = ("starlette",)
 T = TypeVar("T")
@@ -229,6 +237,7 @@ def _llm(r: Reader, node: Node) -> LLMSpec:
         max_attempts=_opt_int(r, keys, "max_attempts", out.max_attempts),
         concurrency=_opt_int(r, keys, "concurrency", out.concurrency),
         timeout=_opt_num(r, keys, "timeout", out.timeout, above=True),
+        test_timeout=_opt_num(r, keys, "test_timeout", out.test_timeout, above=True),
     )
 
 

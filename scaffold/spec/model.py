@@ -139,6 +139,7 @@ class LLMSpec:
     max_attempts: int = 3
     concurrency: int = 4
     timeout: float = 120.0
+    test_timeout: float = 60.0  # seconds for one attempt's generated tests
 
 
 @dataclass(frozen=True)

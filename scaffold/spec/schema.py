@@ -181,7 +181,16 @@ def writer() -> Schema:
             "temperature": {"type": "number", "minimum": 0, "description": "Sampling temperature."},
             "max_attempts": positive_int | {"description": "Tries per unit before failing."},
             "concurrency": positive_int | {"description": "Units written at the same time."},
-            "timeout": {"type": "number", "exclusiveMinimum": 0, "description": "Seconds."},
+            "timeout": {
+                "type": "number",
+                "exclusiveMinimum": 0,
+                "description": "Seconds to wait for one answer.",
+            },
+            "test_timeout": {
+                "type": "number",
+                "exclusiveMinimum": 0,
+                "description": "Seconds one attempt's generated tests may run.",
+            },
         },
     )
     default = _enum(WRITERS, "The writer used unless a unit says otherwise.")

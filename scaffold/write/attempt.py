@@ -15,6 +15,7 @@ from pathlib import Path
 import libcst as cst
 
 from scaffold.validate.policy import (
+    NO_CODE,
     Finding,
     check_holes,
     check_safety,
@@ -78,10 +79,12 @@ class Built:
 def build_module(job: UnitJob, answer: str) -> Built | tuple[str, ...]:
     """The spliced module and the answer's code it took, or the reasons (contract, imports,
     safety) it cannot be built."""
-    code = extract_code(answer)
+    code = extract_code(answer, [h.name for h in job.holes])
     if "```" in answer:  # a fenced bare body is meant as code; bare prose is not
         code = _as_function(code, job.holes)
     parsed, findings = parse_answer(code)
+    if parsed is None and any(f.message == NO_CODE for f in findings):
+        return (NO_CODE,)
     if parsed is None and "```" not in answer:
         return (
             "the answer has no ```python block and is not Python code; answer with the "

@@ -54,6 +54,7 @@ def resolve_settings(
         concurrency=max(1, spec.concurrency),
         timeout=spec.timeout,
         offline=offline,
+        test_timeout=spec.test_timeout,
     )
 
 
