@@ -11,6 +11,7 @@ project. Both tools are resolved to their real executables (a pyenv shim adds ~5
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import platform
@@ -187,6 +188,10 @@ def isolate(tmp: Path, *, snapshot_code: bool) -> None:
         templates = package.parent / "templates"
         if not (package / "templates").is_dir() and templates.is_dir():  # an editable install
             shutil.copytree(templates, code / "scaffold" / "templates")
+        # pip byte-compiles an installed package; without this, every scaffold process of the
+        # run would compile its modules from source (~50 ms each) when PYTHONDONTWRITEBYTECODE
+        # is set, a cost no user's install pays.
+        compileall.compile_dir(code, quiet=1, workers=1)
         os.environ["PYTHONPATH"] = os.pathsep.join(
             filter(None, [str(code), os.environ.get("PYTHONPATH")])
         )
@@ -202,6 +207,24 @@ def import_times(root: Path) -> dict[str, float]:
             found = re.findall(r"import time:\s+(\d+) \|", sample.output)
             totals.append(sum(int(m) for m in found))
         out[label] = statistics.median(totals) / 1000
+    return out
+
+
+FLOOR = (  # what any Python CLI doing scaffold's work pays before it does anything
+    ("python -S -c pass (no site)", ["-S", "-c", "pass"]),
+    ("python -c pass", ["-c", "pass"]),
+    ("+ import click, yaml", ["-c", "import click, yaml"]),
+    ("+ import sqlglot", ["-c", "import click, yaml, sqlglot"]),
+)
+
+
+def startup_floor(root: Path) -> dict[str, float]:
+    """Median wall time (ms) of bare interpreter starts and of the imports scaffold needs."""
+    out = {}
+    commands = [(label, [sys.executable, *args]) for label, args in FLOOR]
+    commands.append(("scaffold --help", [*SCAFFOLD, "--help"]))
+    for label, cmd in commands:
+        out[label] = statistics.median(run(cmd, root).seconds for _ in range(7)) * 1000
     return out
 
 
@@ -309,10 +332,13 @@ def main() -> None:
             print(f"{name}: {time.perf_counter() - start:.1f}s {res.notes}", file=sys.stderr)
             results.append(res)
         imports = import_times(Path(tmp) / projects[0][0]) if projects else {}
+        floor = startup_floor(Path(tmp))
     print(f"\nMachine: {machine()}\nRuns per measure: {args.runs} (medians, seconds)\n")
     print(markdown([r for r in results if r.times]))
     shown = ", ".join(f"scaffold {k}: {v:.1f}" for k, v in imports.items())
     print(f"\nImport time (ms, python -X importtime, median of 5): {shown}")
+    shown = ", ".join(f"{k}: {v:.0f}" for k, v in floor.items())
+    print(f"Start-up floor (ms, wall, median of 7): {shown}")
     for r in results:
         for note in r.notes:
             print(f"note {r.project}: {note}")

@@ -7,7 +7,6 @@ model. Only when an input changed does it plan the outputs again to name the sta
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,6 +109,8 @@ def _tracked_files(root: Path, folders: Sequence[str]) -> set[str]:
     """Files of the output folders in the git index (what a commit would contain)."""
     if not folders:
         return set()
+    import subprocess  # only the pre-commit hook asks git
+
     proc = subprocess.run(
         ["git", "ls-files", "-z", "--", *folders],
         cwd=root,

@@ -8,12 +8,13 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterator
-from importlib.abc import Traversable
-from importlib.resources import files
+from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
+    from importlib.abc import Traversable
+
     from scaffold.spec.model import Spec
 
 TEMPLATES_KEY = "scaffold:templates"
@@ -40,12 +41,24 @@ def sha256_file(path: Path) -> str | None:
 def templates_hash() -> str:
     """sha256 over every template file (name and bytes): changes when any template changes."""
     digest = hashlib.sha256()
-    for name, data in sorted(_template_files(files("scaffold.templates"), "")):
+    for name, data in sorted(_template_files(_templates_folder(), "")):
         digest.update(name.encode() + b"\0" + data + b"\0")
     return digest.hexdigest()
 
 
-def _template_files(folder: Traversable, prefix: str) -> Iterator[tuple[str, bytes]]:
+def _templates_folder() -> Traversable | Path:
+    """The templates as a folder on disk when they are one (any pip install): importlib.resources
+    costs `scaffold check` ~4 ms to import, a tenth of its run."""
+    spec = find_spec("scaffold.templates")
+    folders = list(spec.submodule_search_locations or []) if spec is not None else []
+    if len(folders) == 1 and Path(folders[0]).is_dir():
+        return Path(folders[0])
+    from importlib.resources import files
+
+    return files("scaffold.templates")
+
+
+def _template_files(folder: Traversable | Path, prefix: str) -> Iterator[tuple[str, bytes]]:
     for entry in folder.iterdir():
         name = prefix + entry.name
         if entry.is_dir():

@@ -17,7 +17,7 @@ import contextlib
 import hashlib
 import os
 import pickle
-import tempfile
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -168,7 +168,9 @@ def _prune(folder: Path) -> None:
 
 def _write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".analysis-")
+    # A private name made here rather than by tempfile, which costs an inspect ~3 ms to import.
+    tmp = str(path.parent / f".analysis-{os.getpid()}-{time.monotonic_ns()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)

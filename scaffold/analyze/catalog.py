@@ -18,6 +18,7 @@ from scaffold.analyze.catalog_views import select_columns
 from scaffold.analyze.ddl_source import (
     Parsed,
     Statement,
+    has_no_table_facts,
     parse_statement,
     schema_files,
     split_statements,
@@ -71,11 +72,21 @@ class CatalogBuilder:
                 self.errors.append(err)
 
     def apply(self, statement: Statement) -> None:
+        if has_no_table_facts(statement):
+            return
         expression = parse_statement(statement, self.dialect)
         if expression is None:
             return
         parsed = Parsed(statement, expression)
-        if self._dispatch(parsed):
+        try:
+            kept = self._dispatch(parsed)
+        except BaseException:
+            self.draft.forget_frozen()  # it may have changed a draft before it failed
+            raise
+        # A skipped statement changed nothing (pg_dump's ALTER ... OWNER TO between views).
+        if kept and not _only_adds_a_table(parsed):
+            self.draft.forget_frozen()
+        if kept:
             self.draft.ddl.append(expression)
 
     def finish(self) -> Catalog:
@@ -113,7 +124,7 @@ class CatalogBuilder:
         for item in items:
             self._table_item(table, item, parsed)
         if table.columns:
-            self.draft.tables.append(table)
+            self.draft.add_table(table)
 
     def create_view(
         self, parsed: Parsed, target: exp.Expr, query: exp.Expr, is_view: bool = True
@@ -126,7 +137,7 @@ class CatalogBuilder:
             table.frozen_columns = select_columns(query, self.draft)
             # Drafts of the same names, so COMMENT ON COLUMN and indexes can name them.
             table.columns = [ColumnDraft(c.name, None) for c in table.frozen_columns]
-        self.draft.tables.append(table)
+        self.draft.add_table(table)
 
     def add_constraint(self, table: TableDraft, constraint: Constraint, parsed: Parsed) -> None:
         """Add a constraint with its columns spelled as the table spells them."""
@@ -197,12 +208,23 @@ class CatalogBuilder:
             return True
         if node.args.get("replace"):
             self.draft.tables.remove(existing)
+            self.draft.forget_frozen()
             return False
         raise AnalysisError(
             f"table {name!r} already exists (created at {existing.pos})",
             location=parsed.statement.location,
             hint="drop it first or use CREATE TABLE IF NOT EXISTS",
         )
+
+
+def _only_adds_a_table(parsed: Parsed) -> bool:
+    """CREATE TABLE, CREATE VIEW or CREATE MATERIALIZED VIEW: a new table and no change to the
+    others, so the tables frozen to type the previous views still hold."""
+    node = parsed.expression
+    if isinstance(node, exp.Command):
+        return catalog_commands.is_materialized_view(parsed.statement.text)
+    kind = str(node.args.get("kind") or "").upper()
+    return isinstance(node, exp.Create) and kind in ("TABLE", "VIEW")
 
 
 def _check_dialect(dialect: str) -> None:

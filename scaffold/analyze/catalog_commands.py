@@ -63,6 +63,10 @@ def apply_command(builder: CatalogBuilder, parsed: Parsed) -> bool:
     return False
 
 
+def is_materialized_view(text: str) -> bool:
+    return _MATVIEW.match(text) is not None
+
+
 def unqualified(name: str, dialect: str) -> str:
     last = re.split(r"\s*\.\s*(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)", name)[-1]
     if last.startswith('"'):

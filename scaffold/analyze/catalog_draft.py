@@ -64,6 +64,12 @@ class CatalogDraft:
     tables: list[TableDraft] = field(default_factory=list)
     enums: dict[str, tuple[str, ...]] = field(default_factory=dict)
     ddl: list[exp.Expr] = field(default_factory=list)
+    # Tables frozen so far, by draft identity. Typing a view freezes the catalog before it, so
+    # a schema of many views froze every table once per view; the builder keeps these while
+    # statements only add tables or views and forgets them after any other (see forget_frozen).
+    frozen: dict[int, tuple[TableDraft, Table]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def table(self, name: str) -> TableDraft | None:
         for table in self.tables:
@@ -72,9 +78,32 @@ class CatalogDraft:
         return next((t for t in self.tables if t.name.lower() == name.lower()), None)
 
     def freeze(self) -> Catalog:
-        tables = tuple(freeze_table(t, self) for t in self.tables)
+        tables = tuple(self._frozen_table(t) for t in self.tables)
         ddl = tuple(cast(exp.Expression, e) for e in self.ddl)
         return Catalog(self.dialect, tables, tuple(self.enums.items()), ddl)
+
+    def forget_frozen(self) -> None:
+        """Drop the frozen tables: a statement may have changed a draft (or what one refers to)."""
+        self.frozen.clear()
+
+    def add_table(self, table: TableDraft) -> None:
+        """Add a table or view; frozen tables still hold unless a foreign key names it."""
+        name = table.name.lower()
+        if self.frozen and any(_references(c, name) for t in self.tables for c in t.constraints):
+            self.forget_frozen()
+        self.tables.append(table)
+
+    def _frozen_table(self, draft: TableDraft) -> Table:
+        kept = self.frozen.get(id(draft))
+        if kept is not None and kept[0] is draft:
+            return kept[1]
+        table = freeze_table(draft, self)
+        self.frozen[id(draft)] = (draft, table)
+        return table
+
+
+def _references(constraint: Constraint, name: str) -> bool:
+    return constraint.references is not None and constraint.references[0].lower() == name
 
 
 def freeze_table(draft: TableDraft, catalog: CatalogDraft) -> Table:

@@ -37,6 +37,17 @@ TYPE_END_WORDS = frozenset(
 )
 TABLE_CONSTRAINT_WORDS = frozenset({"CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"})
 _CREATE = re.compile(r"^\s*CREATE\b", re.I)
+_NAME = r'(?:"[^"]+"|[\w$]+)(?:\s*\.\s*(?:"[^"]+"|[\w$]+))*'
+# Statements the catalog would parse only to skip (pg_dump writes hundreds of them): no table,
+# column, constraint, type or domain comes from them, whatever their details.
+_NO_TABLE_FACTS = re.compile(
+    r"^\s*(?:SET|SELECT|GRANT|REVOKE)\b"
+    r"|^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:CONSTRAINT\s+)?"
+    r"(?:FUNCTION|PROCEDURE|TRIGGER|SEQUENCE|EXTENSION|SCHEMA|AGGREGATE|INDEX)\b"
+    r"|^\s*ALTER\s+(?:SEQUENCE|FUNCTION|PROCEDURE|SCHEMA|AGGREGATE)\b"
+    r"|^\s*ALTER\s+TABLE\s+(?:ONLY\s+)?" + _NAME + r"\s+(?:OWNER\s+TO|ATTACH\s+PARTITION)\b",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -102,6 +113,12 @@ def split_statements(text: str, dialect: str, file: str) -> list[Statement]:
             statements.append(_statement(text, chunk, dialect, file))
         chunk = []
     return statements
+
+
+def has_no_table_facts(statement: Statement) -> bool:
+    """Functions, triggers, plain indexes, sequences, settings, grants, owners, partitions:
+    skipped without parsing (parsed, the catalog would skip them as well)."""
+    return _NO_TABLE_FACTS.match(statement.text) is not None
 
 
 def is_table_statement(statement: Statement) -> bool:

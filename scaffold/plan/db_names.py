@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 import sqlglot
 import sqlglot.expressions as exp
@@ -23,6 +24,13 @@ StoredNames = dict[str, tuple[str, dict[str, str]]]
 
 def stored_names(ddl: Sequence[str], dialect: str) -> StoredNames:
     """The names the CREATE TABLE statements give their tables and columns."""
+    # The conftest asks twice for the same DDL; parsing it is most of the cost.
+    cached = _stored_names(tuple(ddl), dialect)
+    return {table: (name, dict(columns)) for table, (name, columns) in cached.items()}
+
+
+@lru_cache(maxsize=4)
+def _stored_names(ddl: tuple[str, ...], dialect: str) -> StoredNames:
     out: StoredNames = {}
     for statement in ddl:
         try:

@@ -27,7 +27,12 @@ def py_str(text: str) -> str:
     """A string literal as ruff formats it: double quotes unless the text holds more double
     than single quotes; only the chosen quote, backslashes and unprintables are escaped."""
     quote = "'" if text.count('"') > text.count("'") else '"'
-    return quote + "".join(_escape(ch, quote) for ch in text) + quote
+    # What _escape does per character, done by str methods (planning escapes ~1M characters
+    # of SQL on a 200-table schema).
+    body = text.replace("\\", "\\\\").replace(quote, "\\" + quote)
+    if not body.isprintable():
+        body = body.translate({ord(c): repr(c)[1:-1] for c in set(body) if not c.isprintable()})
+    return quote + body + quote
 
 
 def _escape(ch: str, quote: str) -> str:

@@ -58,6 +58,8 @@ class SampleDatabase:
 
     def __init__(self, catalog: Catalog, ddl: Sequence[str]) -> None:
         self.catalog = catalog
+        # Each CHECK as SQLite text with `?` for its column, made once (samples try many values).
+        self._checks: dict[tuple[int, str], tuple[exp.Expression, str, int]] = {}
         self.conn = sqlite3.connect(":memory:", isolation_level=None)
         self.conn.execute("PRAGMA foreign_keys = ON")
         # PostgreSQL's `~` arrives as REGEXP, which SQLite leaves to the application.
@@ -89,7 +91,7 @@ class SampleDatabase:
         so that a CHECK the SQLite schema had to leave out still steers the samples. A CHECK
         SQLite cannot evaluate counts as passed (the tables' DDL has the last word)."""
         for check in column.checks:
-            sql, uses = _with_placeholder(check, column.name)
+            sql, uses = self._check_sql(check, column.name)
             try:
                 (result,) = self.conn.execute(
                     f"SELECT coalesce(({sql}), 1)", [sqlite_value(value)] * uses
@@ -146,6 +148,13 @@ class SampleDatabase:
 
     def close(self) -> None:
         self.conn.close()
+
+    def _check_sql(self, check: exp.Expression, column: str) -> tuple[str, int]:
+        kept = self._checks.get((id(check), column))
+        if kept is None or kept[0] is not check:
+            kept = (check, *_with_placeholder(check, column))
+            self._checks[(id(check), column)] = kept
+        return kept[1], kept[2]
 
 
 def _with_placeholder(check: exp.Expression, column: str) -> tuple[str, int]:
