@@ -388,3 +388,23 @@ def test_queries_that_collide_as_python_names_are_an_error() -> None:
     with pytest.raises(LintError, match="both become the Python name 'books_by_author'") as caught:
         lint(bookshop_spec(ROOT), CATALOG, [*QUERIES, twin])
     assert caught.value.location == at(90)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT * FROM t WHERE a = :a AND b = :b",
+        "SELECT a::text FROM t WHERE x = :x::int",
+        "SELECT ':not' || '\\:esc' FROM t WHERE c = :c_1",
+        "UPDATE t SET a = :a WHERE id = :id RETURNING a",
+        "SELECT 1 FROM t WHERE z=:z AND y = :y)",
+    ],
+)
+def test_the_lint_sees_the_bind_parameters_text_sees(sql: str) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.sql.elements import TextClause
+
+    from scaffold.plan.lint_queries import TEXT_BIND
+
+    assert TEXT_BIND.pattern == TextClause._bind_params_regex.pattern
+    assert set(TEXT_BIND.findall(sql)) == set(text(sql).compile().params)

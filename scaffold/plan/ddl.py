@@ -39,11 +39,13 @@ def schema_ddl(catalog: Catalog, dialect: str) -> tuple[str, ...]:
 def tables_in_fk_order(catalog: Catalog) -> list[Table]:
     """Tables (not views), every referenced table first where the references allow it."""
     pending = [t for t in catalog.tables if not t.is_view]
+    parents = {t.name: _parents(t, catalog) - {t.name} for t in pending}  # once per table
     done: list[Table] = []
+    names: set[str] = set()
     while pending:
-        names = {t.name for t in done}
-        ready = next((t for t in pending if _parents(t, catalog) <= names | {t.name}), pending[0])
+        ready = next((t for t in pending if parents[t.name] <= names), pending[0])
         done.append(ready)
+        names.add(ready.name)
         pending.remove(ready)
     return done
 
