@@ -123,6 +123,8 @@ def test_a_failed_unit_exits_1_and_writes_nothing(
     result = _gen(root, fake, "--max-attempts", "2")
     assert result.returncode == 1, result.stderr
     assert message in result.stderr
+    assert "scaffold.yaml:5:" in result.stderr  # where the spec asks for the unit
+    assert "Traceback" not in result.stderr
     assert not (root / "generated").exists()
     assert not (root / ".scaffold/lock.json").exists()
 

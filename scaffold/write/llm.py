@@ -124,6 +124,8 @@ class _UnitWriter:
             budget = isinstance(err, BudgetSpent)
             step = "stopped: the token budget is used up" if budget else "failed"
             self.tally.finished(job.contract.unit, "failed", step)
+            if err.location is None and job.location is not None:
+                err.location = job.location
             return err
 
     def write(self, job: UnitJob) -> Written:

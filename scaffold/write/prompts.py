@@ -13,6 +13,7 @@ from typing import Any
 
 import libcst as cst
 
+from scaffold.errors import Location
 from scaffold.plan.model import Contract
 from scaffold.validate.policy import SAFE_IMPORTS
 from scaffold.write.splice import Hole, holes
@@ -33,6 +34,7 @@ class UnitJob:
     skeleton: str  # the template writer's rendering, with holes
     tests: Mapping[str, str] = field(default_factory=dict)  # the unit's test files: path -> text
     tree: Mapping[str, str] = field(default_factory=dict)  # every other file of the run
+    location: Location | None = None  # where the spec asks for the unit (for its errors)
 
     @property
     def holes(self) -> list[Hole]:

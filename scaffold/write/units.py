@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scaffold.changes import OutputFile
+from scaffold.errors import Location
 from scaffold.plan.model import Contract, Plan
 from scaffold.spec.model import Spec
 
@@ -66,7 +67,7 @@ def write_llm_units(
     """The run's files with every LLM unit's module written by the model (or the cache)."""
     from scaffold.write.llm import write_units
 
-    found = [_job(c, files, spec.root) for c in the_plan.contracts if c.writer == "llm"]
+    found = [_job(c, files, spec) for c in the_plan.contracts if c.writer == "llm"]
     jobs = [j for j in found if j is not None]
     written = write_units(
         jobs, llm_settings(spec, options), spec.root, progress=progress, client=client
@@ -90,7 +91,7 @@ def _with_answer(f: OutputFile, w: Written) -> OutputFile:
     )
 
 
-def _job(contract: Contract, files: Sequence[OutputFile], root: Path) -> UnitJob | None:
+def _job(contract: Contract, files: Sequence[OutputFile], spec: Spec) -> UnitJob | None:
     """The unit's Python module, its tests ("tests.<unit>") and everything else of the run."""
     from scaffold.write.prompts import UnitJob
 
@@ -99,9 +100,20 @@ def _job(contract: Contract, files: Sequence[OutputFile], root: Path) -> UnitJob
         return None
     tests_unit = f"tests.{contract.unit}"
     tests = {f.path: f.content for f in files if f.unit == tests_unit and f.path.endswith(".py")}
-    tree = {f.path: _content(f, root) for f in files if f.path != own[0].path}
+    tree = {f.path: _content(f, spec.root) for f in files if f.path != own[0].path}
     tree = {p: t for p, t in tree.items() if p not in tests}
-    return UnitJob(contract, own[0].path, own[0].content, tests, tree)
+    where = unit_location(spec, contract.unit)
+    return UnitJob(contract, own[0].path, own[0].content, tests, tree, where)
+
+
+def unit_location(spec: Spec, unit: str) -> Location | None:
+    """Where the spec asks for the unit: its form, or the first derived state it computes."""
+    if unit.startswith("forms."):
+        name = unit.removeprefix("forms.")
+        return next((f.pos for f in spec.forms if f.name == name), None)
+    if unit == "derived":
+        return next((s.pos for s in spec.state if s.owner == "derived"), None)
+    return None
 
 
 def _content(f: OutputFile, root: Path) -> str:
