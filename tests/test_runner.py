@@ -136,3 +136,44 @@ def test_proxies_are_removed_and_no_caches_are_written(tmp_path: Path) -> None:
 def test_junit_outcomes_are_counted(xml: str, counts: tuple[int, int, int, int]) -> None:
     result = parse_junit(xml.encode())
     assert (result.passed, result.failed, result.errors, result.skipped) == counts
+
+
+REACHES_OUT = """
+import os
+import socket
+
+
+def test_reach_out() -> None:
+    with socket.create_connection(("127.0.0.1", int(os.environ["LISTENING_PORT"])), timeout=5):
+        pass
+"""
+
+
+@pytest.mark.parametrize(
+    ("database_url", "reachable"),
+    [
+        (None, False),
+        ("postgresql+psycopg://u@127.0.0.1:{port}/db", True),  # the test database's port
+        ("postgresql+psycopg://u@127.0.0.1:1/db", False),
+    ],
+)
+def test_the_tests_open_no_network_connection_but_to_the_database(
+    tmp_path: Path, database_url: str | None, reachable: bool
+) -> None:
+    import os
+    import socket
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        env = {k: v for k, v in os.environ.items() if k != "SCAFFOLD_TEST_DATABASE_URL"}
+        env["LISTENING_PORT"] = str(port)
+        if database_url is not None:
+            env["SCAFFOLD_TEST_DATABASE_URL"] = database_url.format(port=port)
+        staged = project(tmp_path, test_net=REACHES_OUT)
+        report = run_generated_tests(staged, "tests/generated", env=env)
+    assert report.ok is reachable, report.output
+    if not reachable:
+        (failure,) = report.failures
+        assert "run without a network" in failure.message

@@ -1,7 +1,7 @@
 """Run the generated tests on a staged tree in a subprocess, with a time limit, and report them.
 
 The run is isolated from the user's pytest configuration, plugins and conftest files outside the
-staged tree, writes no caches, and never reaches a network proxy.
+staged tree, writes no caches, and opens no network connection (see no_network.py).
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ PROXY_VARIABLES = frozenset(
     | {"HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY", "ALL_PROXY", "NO_PROXY"}
 )
 PYTEST = (sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider")
+# Python code under test cannot open network connections (the test database's port excepted).
+NO_NETWORK = ("-p", "scaffold.validate.no_network")
 # Every failure at once: a module that does not import must not hide the other tests.
 KEEP_GOING = ("--continue-on-collection-errors",)
 
@@ -60,7 +62,7 @@ def run_generated_tests(
         isolated = ["-c", str(config), "--rootdir", str(staged_root)]
         isolated += ["--confcutdir", str(staged_root)]
         report = ["-o", "junit_family=xunit1", f"--junitxml={junit}"]
-        command = [*PYTEST, *KEEP_GOING, *isolated, *report, tests_dir]
+        command = [*PYTEST, *NO_NETWORK, *KEEP_GOING, *isolated, *report, tests_dir]
         try:
             output, code = _run(command, staged_root, child_env(env), timeout)
         except subprocess.TimeoutExpired as exc:
