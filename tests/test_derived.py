@@ -306,6 +306,19 @@ def test_derived_sources_chain_and_missing_examples_warn(tmp_path: Path) -> None
     assert '"count": "needs the LLM writer (writer: llm)",' in state
 
 
+def test_an_llm_derived_state_reading_a_pending_one_warns(tmp_path: Path) -> None:
+    extra = (
+        "  count: {owner: derived, from: [cart], compute: number of items}\n"
+        "  per_item: {owner: derived, from: [cart_total, count], compute: total over count, "
+        "writer: llm}\n"
+    )
+    warnings = planned(tmp_path, SPEC + extra).warnings
+    assert any(
+        "'per_item' reads 'count', which the template writer leaves pending" in w for w in warnings
+    )
+    assert not any("reads 'cart_total'" in w for w in warnings)  # LLM-written: not pending
+
+
 @pytest.mark.parametrize(
     ("params", "lines"),
     [

@@ -115,7 +115,21 @@ def derived_contracts(
         for s in states
         if not s.examples
     ]
-    return [code, *([tests] if tests is not None else [])], warnings
+    return [code, *([tests] if tests is not None else [])], warnings + _pending_sources(spec)
+
+
+def _pending_sources(spec: Spec) -> list[str]:
+    """LLM-written derived states reading a derived state the template writer leaves pending:
+    computing them raises at run time until that source is LLM-written too."""
+    written = {s.name for s in llm_derived(spec)}
+    pending = {s.name for s in spec.state if s.owner == "derived"} - written
+    return [
+        f"derived state {s.name!r} reads {source!r}, which the template writer leaves pending: "
+        f"computing {s.name!r} fails until {source!r} has writer: llm too"
+        for s in llm_derived(spec)
+        for source in s.sources
+        if source in pending
+    ]
 
 
 def _function(spec: Spec, state: StateSpec, queries: Sequence[QueryInfo]) -> dict[str, Any]:
