@@ -12,6 +12,7 @@ from typing import cast
 import sqlglot.expressions as exp
 
 from scaffold.analyze import types
+from scaffold.analyze.catalog_facts import TypeFacts, type_facts
 from scaffold.analyze.model import (
     Catalog,
     Column,
@@ -23,9 +24,6 @@ from scaffold.analyze.model import (
 )
 from scaffold.errors import Location
 
-# Function-like nodes that still make a constant: a cast literal, an array of literals.
-_CONSTANT_FUNCS = (exp.Cast, exp.TryCast, exp.Array)
-
 
 @dataclass
 class ColumnDraft:
@@ -36,6 +34,7 @@ class ColumnDraft:
     default: exp.Expr | None = None
     generated: ServerGenerated | None = None  # identity, serial, generated, autoincrement
     comment: str | None = None
+    facts: TypeFacts | None = field(default=None, repr=False, compare=False)  # see type_facts
 
 
 @dataclass
@@ -134,24 +133,22 @@ def _freeze_column(col: ColumnDraft, table: TableDraft, catalog: CatalogDraft) -
         if c.kind == "check" and c.expression is not None and c.columns == (col.name,)
     )
     py_type = column_py_type(col, catalog)
-    precision, scale = types.type_precision_scale(col.dtype)
+    facts = type_facts(col, dialect)
     server = server_generated(col, table, catalog)
     return Column(
         name=col.name,
-        sql_type=(col.declared or "BLOB")
-        if dialect == "sqlite"
-        else types.sql_type_text(col.dtype, dialect),
+        sql_type=facts.sql_type,
         py_type=py_type,
         nullable=not (col.not_null or pk or server in ("serial", "identity", "autoincrement")),
         primary_key=pk,
         unique=any(c.kind in ("primary_key", "unique") and c.columns == (col.name,) for c in own),
         foreign_key=_foreign_key(col.name, own, catalog),
         checks=checks,
-        default=col.default.sql(dialect=dialect) if col.default is not None else None,
+        default=facts.default_sql,
         server_generated=server,
-        max_length=types.type_length(col.dtype) if py_type in ("str", "bytes") else None,
-        precision=precision,
-        scale=scale,
+        max_length=facts.length if py_type in ("str", "bytes") else None,
+        precision=facts.precision,
+        scale=facts.scale,
         enum_values=_enum_values(col, py_type, checks, catalog),
         element_py_type=types.element_py_type(col.dtype, dialect, catalog.enums),
         comment=col.comment,
@@ -178,28 +175,7 @@ def server_generated(
         return col.generated
     if catalog.dialect == "sqlite" and _is_rowid_alias(col, table):
         return "autoincrement"
-    if col.default is None:
-        return None
-    if _calls(col.default, "nextval"):
-        return "serial"  # pg_dump writes serial columns as DEFAULT nextval('..._seq')
-    return "default" if is_server_computed(col.default) else None
-
-
-def is_server_computed(default: exp.Expr) -> bool:
-    """A DEFAULT evaluated per insert (now(), gen_random_uuid(), ...), not a constant."""
-    return any(
-        (isinstance(node, exp.Func) and not isinstance(node, _CONSTANT_FUNCS))
-        or isinstance(node, (exp.Column, exp.Subquery))
-        for node in default.walk()
-        if not isinstance(node, exp.DataType)
-    )
-
-
-def _calls(expression: exp.Expr, name: str) -> bool:
-    return any(
-        isinstance(f, exp.Anonymous) and f.name.lower() == name
-        for f in expression.find_all(exp.Anonymous)
-    )
+    return type_facts(col, catalog.dialect).filled_by_default
 
 
 def _is_rowid_alias(col: ColumnDraft, table: TableDraft) -> bool:

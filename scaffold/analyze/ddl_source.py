@@ -1,7 +1,7 @@
 """Schema files to parsed statements: migration folders, Up sections, splitting, positions.
 
-Statements are split with sqlglot's tokenizer (quotes, $$ bodies and comments are safe) and
-parsed one by one, so a function body sqlglot cannot read does not hide the tables around it.
+Statements are split where sqlglot's tokenizer would (quotes, $$ bodies and comments are safe)
+and parsed one by one, so a function body sqlglot cannot read does not hide the tables around it.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import ParseError, SqlglotError, TokenError
 from sqlglot.tokenizer_core import Token, TokenType
 
+from scaffold.analyze.catalog_split import Span, statement_spans
 from scaffold.errors import AnalysisError, Location
 
 # Migration tools' markers: only the "up" part of a file builds the schema.
@@ -37,6 +38,7 @@ TYPE_END_WORDS = frozenset(
 )
 TABLE_CONSTRAINT_WORDS = frozenset({"CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"})
 _CREATE = re.compile(r"^\s*CREATE\b", re.I)
+_CREATE_AT = re.compile(r"CREATE\b", re.I)
 _NAME = r'(?:"[^"]+"|[\w$]+)(?:\s*\.\s*(?:"[^"]+"|[\w$]+))*'
 # Statements the catalog would parse only to skip (pg_dump writes hundreds of them): no table,
 # column, constraint, type or domain comes from them, whatever their details.
@@ -99,6 +101,27 @@ def up_section(text: str) -> str:
 
 def split_statements(text: str, dialect: str, file: str) -> list[Statement]:
     """The statements of a file, each with the location of its first token."""
+    spans = statement_spans(text, dialect)
+    statements: list[Statement] = []
+    line, counted = 1, 0
+    for span in spans or ():
+        chunk = _span_tokens(text, span, dialect)
+        if chunk == []:
+            spans = None  # the scanner was wrong about this file: the tokenizer splits it
+            break
+        # Lines counted on from the previous statement (a count from the top for each was
+        # quadratic in the file's size).
+        line += text.count("\n", counted, span.start)
+        counted = span.start
+        column = span.start - text.rfind("\n", 0, span.start)
+        position = Location(file, line, column)
+        end = chunk[-1].end + 1 if chunk and span.tokenize else span.end
+        statements.append(_located(text, span.start, end, chunk, dialect, position))
+    return statements if spans is not None else split_statements_by_tokens(text, dialect, file)
+
+
+def split_statements_by_tokens(text: str, dialect: str, file: str) -> list[Statement]:
+    """split_statements by sqlglot's tokenizer over the whole file (the reference)."""
     try:
         tokens = Dialect.get_or_raise(dialect).tokenize(text)
     except TokenError as err:
@@ -185,16 +208,44 @@ def _sqlite_type_tails(text: str) -> str | None:
 
 
 def _statement(text: str, chunk: list[Token], dialect: str, file: str) -> Statement:
-    first, last = chunk[0], chunk[-1]
-    start = first.start
-    body = text[start : last.end + 1]
-    without_rowid = False
-    if dialect == "sqlite" and first.text.upper() == "CREATE":
-        # SQLite clauses sqlglot cannot read and the catalog does not need: blanked in place.
-        body, without_rowid = _strip_sqlite_noise(body, start, chunk)
+    start = chunk[0].start
     line = text.count("\n", 0, start) + 1
     column = start - (text.rfind("\n", 0, start) + 1) + 1
-    return Statement(body, Location(file, line, column), without_rowid)
+    return _located(text, start, chunk[-1].end + 1, chunk, dialect, Location(file, line, column))
+
+
+def _span_tokens(text: str, span: Span, dialect: str) -> list[Token] | None:
+    """The tokens of a statement that needs them, at their places in `text`; None for others,
+    [] when the tokenizer disagrees with the scanner."""
+    sqlite_create = dialect == "sqlite" and _CREATE_AT.match(text, span.start) is not None
+    if not (span.tokenize or sqlite_create):
+        return None
+    try:
+        tokens = Dialect.get_or_raise(dialect).tokenize(text[span.start : span.stop])
+    except TokenError:
+        return []
+    if not tokens:
+        return []
+    for token in tokens:
+        token.start += span.start
+        token.end += span.start
+    wrong_end = not span.tokenize and tokens[-1].end + 1 != span.end
+    if wrong_end or tokens[0].start != span.start:
+        return []
+    if any(t.token_type == TokenType.SEMICOLON for t in tokens):
+        return []
+    return tokens
+
+
+def _located(
+    text: str, start: int, end: int, chunk: list[Token] | None, dialect: str, position: Location
+) -> Statement:
+    body = text[start:end]
+    without_rowid = False
+    if dialect == "sqlite" and chunk and chunk[0].text.upper() == "CREATE":
+        # SQLite clauses sqlglot cannot read and the catalog does not need: blanked in place.
+        body, without_rowid = _strip_sqlite_noise(body, start, chunk)
+    return Statement(body, position, without_rowid)
 
 
 def _strip_sqlite_noise(body: str, offset: int, chunk: list[Token]) -> tuple[str, bool]:

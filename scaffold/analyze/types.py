@@ -5,7 +5,7 @@ Shared by the catalog (column types) and the query analyzer (casts, parameters).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 
 import sqlglot.expressions as exp
 from sqlglot.errors import SqlglotError
@@ -48,6 +48,8 @@ _RENAMES: dict[str, dict[str, str]] = {
     "sqlite": {"INT": "INTEGER", "DECIMAL": "NUMERIC", "DOUBLE": "REAL"},
     "mysql": {},
 }
+# sql_type_text of types made of a name and number parameters (see _plain_type_key).
+_PLAIN_TYPE_TEXT: dict[Hashable, str] = {}
 # SQLite spellings of types with a meaning beyond their affinity (as SQLAlchemy reads them).
 _SQLITE_NAMED: dict[str, PyType] = {
     "BOOLEAN": "bool",
@@ -107,12 +109,52 @@ def sql_type_text(dtype: exp.DataType | None, dialect: str) -> str:
         return (sql_type_text(element, dialect) if element else "TEXT") + "[]"
     if dtype.this == T.USERDEFINED:
         return _user_type_name(dtype).upper() + _params_text(dtype)
+    key = _plain_type_key(dtype, dialect)
+    text = _PLAIN_TYPE_TEXT.get(key) if key is not None else None
+    if text is None:
+        text = _rendered_type_text(dtype, dialect)
+        if key is not None:
+            _PLAIN_TYPE_TEXT[key] = text
+    return text
+
+
+def _rendered_type_text(dtype: exp.DataType, dialect: str) -> str:
     # sqlglot's SQLite names collapse to affinities (DECIMAL -> REAL): render generically.
     rendered = dtype.sql() if dialect == "sqlite" else dtype.sql(dialect=dialect)
     head, paren, rest = rendered.partition("(")
     head = head.upper()
     head = _RENAMES.get(dialect, {}).get(head, head)
     return head + paren + rest
+
+
+def _plain_type_key(dtype: exp.DataType, dialect: str) -> Hashable | None:
+    """What the text of a type made of a name and number parameters depends on; None for
+    other types. Rendering runs sqlglot's generator, and a schema repeats a few types."""
+    if _set_args(dtype) - {"this", "expressions"}:
+        return None
+    params = tuple(_number_param(p) for p in dtype.expressions)
+    if None in params:
+        return None
+    return (dtype.this, dialect, params)
+
+
+def _number_param(param: object) -> str | None:
+    if not isinstance(param, exp.DataTypeParam) or _set_args(param) != {"this"}:
+        return None
+    value = param.this
+    if not isinstance(value, exp.Literal) or value.is_string or _set_args(value) != {"this"}:
+        return None
+    return str(value.this)
+
+
+def _set_args(node: exp.Expr) -> set[str]:
+    """The arguments a node has (comments count as one: the generator writes them out)."""
+    named = {name for name, value in node.args.items() if not _unset(value)}
+    return named | {"comments"} if node.comments else named
+
+
+def _unset(value: object) -> bool:
+    return value is None or value is False or (isinstance(value, list) and not value)
 
 
 def type_length(dtype: exp.DataType | None) -> int | None:
