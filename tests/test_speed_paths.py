@@ -201,3 +201,33 @@ STATEMENTS = [
 @pytest.mark.parametrize(("text", "skipped"), STATEMENTS)
 def test_which_statements_are_skipped_unparsed(text: str, skipped: bool) -> None:
     assert has_no_table_facts(Statement(text, Location("schema.sql", 1, 1))) is skipped
+
+
+def _ddl_files() -> list[tuple[str, Path]]:
+    """Every schema of the corpus that scaffold reads, with its dialect."""
+    found = []
+    for case in corpus_cases():
+        dialect = "sqlite" if case.name.endswith("sqlite") else "postgres"
+        found += [(dialect, p) for p in sorted(case.glob("schema*.sql"))]
+    return found
+
+
+@pytest.mark.parametrize(("dialect", "path"), _ddl_files(), ids=lambda v: getattr(v, "name", v))
+def test_cached_ddl_is_kept_as_text_and_reads_back_the_same(dialect: str, path: Path) -> None:
+    catalog = build_catalog(dialect, [path])
+    assert catalog.ddl_texts is not None and len(catalog.ddl_texts) == len(catalog.ddl)
+    data = pickle.dumps(catalog)
+    loaded = pickle.loads(data)
+    assert "_ddl_pickle" not in vars(loaded)
+    assert [repr(e) for e in loaded.ddl] == [repr(e) for e in catalog.ddl]
+    assert [e.sql(dialect=dialect) for e in loaded.ddl] == [
+        e.sql(dialect=dialect) for e in catalog.ddl
+    ]
+
+
+def test_reflected_ddl_without_text_stays_pickled() -> None:
+    built = catalog_from_text("postgres", SCHEMAS["create or replace view"][1])
+    reflected = Catalog(built.dialect, built.tables, built.enums, built.ddl)  # no texts
+    loaded = pickle.loads(pickle.dumps(reflected))
+    assert "_ddl_pickle" in vars(loaded)
+    assert [e.sql() for e in loaded.ddl] == [e.sql() for e in built.ddl]

@@ -88,6 +88,7 @@ class CatalogBuilder:
             self.draft.forget_frozen()
         if kept:
             self.draft.ddl.append(expression)
+            self.draft.ddl_texts.append(statement.text)
 
     def finish(self) -> Catalog:
         raise_all(self.errors)

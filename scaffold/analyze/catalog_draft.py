@@ -63,6 +63,9 @@ class CatalogDraft:
     tables: list[TableDraft] = field(default_factory=list)
     enums: dict[str, tuple[str, ...]] = field(default_factory=dict)
     ddl: list[exp.Expr] = field(default_factory=list)
+    # The text each DDL statement was parsed from (none from reflection): the analysis cache
+    # keeps these instead of the parsed trees, which cost more to pickle than to parse again.
+    ddl_texts: list[str] = field(default_factory=list)
     # Tables frozen so far, by draft identity. Typing a view freezes the catalog before it, so
     # a schema of many views froze every table once per view; the builder keeps these while
     # statements only add tables or views and forgets them after any other (see forget_frozen).
@@ -79,7 +82,8 @@ class CatalogDraft:
     def freeze(self) -> Catalog:
         tables = tuple(self._frozen_table(t) for t in self.tables)
         ddl = tuple(cast(exp.Expression, e) for e in self.ddl)
-        return Catalog(self.dialect, tables, tuple(self.enums.items()), ddl)
+        texts = tuple(self.ddl_texts) if len(self.ddl_texts) == len(ddl) else None
+        return Catalog(self.dialect, tables, tuple(self.enums.items()), ddl, texts)
 
     def forget_frozen(self) -> None:
         """Drop the frozen tables: a statement may have changed a draft (or what one refers to)."""

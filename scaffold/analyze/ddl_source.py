@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import sqlglot
 import sqlglot.expressions as exp
@@ -174,6 +175,17 @@ def parse_statement(statement: Statement, dialect: str) -> exp.Expr | None:
             hint="simplify the statement or report the construct",
         )
     return parsed
+
+
+def parse_texts(texts: Sequence[str], dialect: str) -> tuple[exp.Expression, ...]:
+    """The DDL statements again from the texts they were first parsed from (the analysis
+    cache keeps those): the same reading, so the same trees."""
+    out = []
+    for text in texts:
+        parsed = parse_statement(Statement(text, Location("<cached schema>")), dialect)
+        assert parsed is not None, "a statement kept in the catalog was read before"
+        out.append(cast(exp.Expression, parsed))
+    return tuple(out)
 
 
 def _parse(text: str, dialect: str) -> exp.Expr:
