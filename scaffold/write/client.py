@@ -41,6 +41,8 @@ def resolve_settings(
     model: str | None = None,
     base_url: str | None = None,
     max_attempts: int | None = None,
+    temperature: float | None = None,
+    concurrency: int | None = None,
     offline: bool = False,
     environ: Mapping[str, str] | None = None,
 ) -> LLMSettings:
@@ -49,9 +51,9 @@ def resolve_settings(
     return LLMSettings(
         model=model or spec.model,
         base_url=base_url or env.get("OPENAI_BASE_URL") or spec.base_url,
-        temperature=spec.temperature,
+        temperature=spec.temperature if temperature is None else temperature,
         max_attempts=max(1, max_attempts or spec.max_attempts),
-        concurrency=max(1, spec.concurrency),
+        concurrency=max(1, concurrency or spec.concurrency),
         timeout=spec.timeout,
         offline=offline,
         test_timeout=spec.test_timeout,

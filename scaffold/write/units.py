@@ -43,12 +43,12 @@ def llm_settings(spec: Spec, options: LLMOptions) -> LLMSettings:
         model=options.model,
         base_url=options.base_url,
         max_attempts=options.max_attempts,
+        temperature=options.temperature,
+        concurrency=options.concurrency,
         offline=options.offline or options.missing_ok,
     )
     return replace(
         settings,
-        temperature=settings.temperature if options.temperature is None else options.temperature,
-        concurrency=options.concurrency or settings.concurrency,
         missing_ok=options.missing_ok,
         refresh=frozenset(options.refresh),
         token_budget=options.token_budget,
@@ -102,17 +102,19 @@ def _job(contract: Contract, files: Sequence[OutputFile], spec: Spec) -> UnitJob
     tests = {f.path: f.content for f in files if f.unit == tests_unit and f.path.endswith(".py")}
     tree = {f.path: _content(f, spec.root) for f in files if f.path != own[0].path}
     tree = {p: t for p, t in tree.items() if p not in tests}
-    where = unit_location(spec, contract.unit)
+    where = _unit_location(spec, contract.unit)
     return UnitJob(contract, own[0].path, own[0].content, tests, tree, where)
 
 
-def unit_location(spec: Spec, unit: str) -> Location | None:
+def _unit_location(spec: Spec, unit: str) -> Location | None:
     """Where the spec asks for the unit: its form, or the first derived state it computes."""
     if unit.startswith("forms."):
         name = unit.removeprefix("forms.")
         return next((f.pos for f in spec.forms if f.name == name), None)
     if unit == "derived":
-        return next((s.pos for s in spec.state if s.owner == "derived"), None)
+        from scaffold.plan.derived import llm_derived  # imports sqlglot: only LLM runs pay
+
+        return next((s.pos for s in llm_derived(spec)), None)
     return None
 
 
