@@ -159,12 +159,6 @@ def _freeze_column(col: ColumnDraft, table: TableDraft, catalog: CatalogDraft) -
     )
 
 
-def column_sql_type(col: ColumnDraft, dialect: str) -> str:
-    if dialect == "sqlite":
-        return col.declared or "BLOB"  # no declared type has BLOB affinity
-    return types.sql_type_text(col.dtype, dialect)
-
-
 def column_py_type(col: ColumnDraft, catalog: CatalogDraft) -> PyType:
     if catalog.dialect == "sqlite":
         return types.sqlite_py_type(col.declared)
