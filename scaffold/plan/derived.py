@@ -15,8 +15,9 @@ from typing import Any
 import yaml
 
 from scaffold.analyze.model import QueryInfo
-from scaffold.plan.derived_tests import TYPE_IMPORTS, derived_test_contract
-from scaffold.plan.fields import class_name
+from scaffold.plan.derived_tests import derived_test_contract
+from scaffold.plan.fields import TYPE_IMPORTS, class_name
+from scaffold.plan.imports import ImportSet
 from scaffold.plan.model import Contract, Symbol
 from scaffold.plan.paths import package_dir
 from scaffold.plan.query_funcs import row_class
@@ -95,7 +96,7 @@ def derived_contracts(
         "app": spec.app,
         "module": module,
         "functions": functions,
-        "import_lines": _imports(functions),
+        "imports": _imports(functions),
         "row_classes": _classes(functions, "rows"),
         "item_classes": _classes(functions, "state"),
     }
@@ -171,29 +172,19 @@ def _doc(state: StateSpec, sources: Sequence[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def _imports(functions: Sequence[dict[str, Any]]) -> list[str]:
-    """The standard-library import lines, one per module, sorted as isort does."""
-    pairs: set[tuple[str, str]] = set()
+def _imports(functions: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """The standard-library imports of the annotations (ImportSet sections)."""
+    imports = ImportSet()
     for f in functions:
         hints = [f["returns"], *(s["hint"] for s in f["sources"])]
         for name in {n for h in hints for n in _NAME.findall(h)}:
             if name in TYPE_IMPORTS:
-                pairs.add((TYPE_IMPORTS[name], name))
+                imports.add_type(name)
             elif name in ("Any", "Sequence"):
-                pairs.add(("typing" if name == "Any" else "collections.abc", name))
+                imports.add("typing" if name == "Any" else "collections.abc", name)
         if any(s["module"] == "state" for s in f["sources"]):
-            pairs.add(("typing", "TYPE_CHECKING"))
-    modules = sorted({m for m, _ in pairs})
-    return [
-        f"from {m} import {', '.join(sorted((n for k, n in pairs if k == m), key=_isort_key))}"
-        for m in modules
-    ]
-
-
-def _isort_key(name: str) -> tuple[int, str]:
-    """isort's order by type: CONSTANTS, then Classes, then functions."""
-    kind = 0 if name.isupper() else 1 if name[0].isupper() else 2
-    return kind, name
+            imports.add("typing", "TYPE_CHECKING")
+    return imports.sections()
 
 
 def _classes(functions: Sequence[dict[str, Any]], module: str) -> list[str]:

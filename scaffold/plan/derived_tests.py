@@ -11,20 +11,12 @@ from uuid import UUID
 
 from scaffold.analyze.model import OutputColumn, QueryInfo
 from scaffold.errors import LintError, ScaffoldError, did_you_mean, raise_all
+from scaffold.plan.imports import ImportSet
 from scaffold.plan.model import Contract
 from scaffold.plan.paths import tests_dir
 from scaffold.plan.pyliterals import literal_imports, py_dict_lines, py_literal
 from scaffold.spec.model import DerivedExample, DerivedGiven, Spec, StateSpec
 
-# The import each type name of a result type needs.
-TYPE_IMPORTS = {
-    "Decimal": "decimal",
-    "date": "datetime",
-    "datetime": "datetime",
-    "time": "datetime",
-    "timedelta": "datetime",
-    "UUID": "uuid",
-}
 # The value a field the example leaves out takes (optional fields: None).
 NEUTRAL: dict[str, Any] = {
     "int": 0,
@@ -65,7 +57,7 @@ def derived_test_contract(
     context = {
         "module": code.context["module"],
         "functions": tested,
-        "import_lines": _imports(tested),
+        "imports": _imports(tested),
         "classes": sorted({tuple(s) for f in tested for s in f["classes"]}),
         "modules": sorted({s[2] for f in tested for s in f["classes"]}),
         "approx": any(f["approx"] for f in tested),
@@ -268,19 +260,15 @@ def _isinstance_target(type_name: str) -> str:
     return f"{base} | None" if type_name.endswith(" | None") else base
 
 
-def _imports(tested: Sequence[dict[str, Any]]) -> list[str]:
-    """The test module's import lines, sorted as isort does (pytest in its own section)."""
-    pairs = literal_imports(v for f in tested for e in f["examples"] for v in e["values"])
-    pairs.add(("typing", "Any"))
+def _imports(tested: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """The test module's imports (ImportSet sections)."""
+    imports = ImportSet().add("copy").add("importlib").add("typing", "Any")
+    values = (v for f in tested for e in f["examples"] for v in e["values"])
+    for module, name in literal_imports(values):
+        imports.add(module, name)
     for f in tested:
         for name in (f["check"] or "").replace("|", " ").split():
-            if name in TYPE_IMPORTS:
-                pairs.add((TYPE_IMPORTS[name], name))
-    modules = sorted({m for m, _ in pairs})
-    lines = ["import copy", "import importlib"]
-    lines += [
-        f"from {m} import {', '.join(sorted(n for k, n in pairs if k == m))}" for m in modules
-    ]
+            imports.add_type(name)
     if any(f["approx"] for f in tested):
-        lines += ["", "import pytest"]
-    return lines
+        imports.add("pytest")
+    return imports.sections()
