@@ -12,6 +12,7 @@ from typing import Any
 from scaffold.analyze.model import Catalog, QueryInfo
 from scaffold.plan.derived import derived_contracts, llm_derived
 from scaffold.plan.fields import class_name
+from scaffold.plan.imports import ImportSet
 from scaffold.plan.lineage import FormLineage, invalidation, maintenance
 from scaffold.plan.model import Contract, Symbol
 from scaffold.plan.query_funcs import argument_names, row_class
@@ -105,7 +106,7 @@ def state_context(
         "invalidation": _invalidation(lineage),
         "forms": [_form(f) for f in lineage],
         "row_classes": sorted({s["row_class"] for s in servers}),
-        "import_lines": imports,
+        "imports": imports,
         "uses_like": any(s["local"] and s["local"]["where_like"] for s in servers),
     }
     if computed:  # only then: the template writer's context (and contract hash) stays as it was
@@ -204,9 +205,9 @@ def _form(lineage: FormLineage) -> dict[str, Any]:
 
 def _imports(
     servers: list[dict[str, Any]], clients: list[dict[str, Any]], computed: bool = False
-) -> list[str]:
-    """The standard-library import lines of state.py: its own, the predicates', the client
-    fields' types; one line per module, sorted as isort does."""
+) -> list[list[dict[str, Any]]]:
+    """The standard-library imports of state.py (ImportSet sections): its own, the
+    predicates', the client fields' types."""
     pairs = {("collections.abc", "Callable")} if computed else set()
     pairs |= {
         ("collections.abc", "Sequence"),
@@ -221,8 +222,10 @@ def _imports(
     for c in clients:
         pairs |= {src for _, t in c["fields"] if (src := CLIENT_TYPES.get(t))}
         pairs |= {("typing", "Any") for _, t in c["fields"] if t == "Any"}
-    modules = sorted({m for m, _ in pairs})
-    return [f"from {m} import {', '.join(sorted(n for k, n in pairs if k == m))}" for m in modules]
+    imports = ImportSet()
+    for module, name in pairs:
+        imports.add(module, name)
+    return imports.sections()
 
 
 def _symbols() -> tuple[Symbol, ...]:
