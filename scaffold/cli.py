@@ -201,3 +201,47 @@ def doctor(spec: Path, model: str | None, base_url: str | None) -> None:
         lines, ok = doctor_report(spec, model=model, base_url=base_url)
         click.echo(lines)
         sys.exit(0 if ok else 1)
+
+
+@main.group()
+def daemon() -> None:
+    """A background process that keeps scaffold loaded: while it runs, `inspect` and `check`
+    are answered by it, saving each run ~0.1 s of start-up (a pre-commit hook, an editor).
+    Output and exit codes are the same as without it; set SCAFFOLD_NO_DAEMON=1 to bypass it."""
+
+
+@daemon.command("start")
+@click.option(
+    "--idle-timeout",
+    type=click.IntRange(min=0),
+    default=180,
+    show_default=True,
+    metavar="MINUTES",
+    help="Exit after this long without a request (0: never).",
+)
+def daemon_start(idle_timeout: int) -> None:
+    """Start the daemon of this installation in the background (nothing if one runs)."""
+    with reported("text"):
+        from scaffold.daemon import start
+
+        click.echo(start(idle_timeout))
+
+
+@daemon.command("stop")
+def daemon_stop() -> None:
+    """Stop the daemon of this installation."""
+    with reported("text"):
+        from scaffold.daemon import stop
+
+        click.echo(stop())
+
+
+@daemon.command("status")
+def daemon_status() -> None:
+    """Say whether a daemon runs, since when and for which code; exit 1 when none does."""
+    with reported("text"):
+        from scaffold.daemon import describe, status
+
+        info = status()
+        click.echo(describe(info) if info else "no scaffold daemon is running")
+        sys.exit(0 if info else 1)
