@@ -537,3 +537,59 @@ def test_tabs_get_their_own_hint(folder: Path) -> None:
 def test_deep_nesting_is_an_error_not_a_crash(folder: Path) -> None:
     (error,) = errors_of(folder, "a: " + "[" * 5000 + "]" * 5000 + "\n")
     assert error.message == "the YAML nests too deeply to read"
+
+
+def test_nesting_just_under_the_limit_is_read(folder: Path) -> None:
+    """The depth guard (libyaml reads any depth) stops only specs no one writes by hand."""
+    deep = "a: " + "[" * 90 + "]" * 90 + "\n"
+    messages = [e.message for e in errors_of(folder, deep)]
+    assert "the YAML nests too deeply to read" not in messages
+    assert any('unknown key "a"' in m for m in messages)
+    (error,) = errors_of(folder, "a: " + "[" * 101 + "]" * 101 + "\n")
+    assert error.message == "the YAML nests too deeply to read"
+
+
+def _shape(node: object) -> object:
+    """A node tree as plain data: tag, value, style (plain as None) and where it starts."""
+    import yaml
+
+    assert isinstance(node, yaml.Node)
+    mark = (node.start_mark.line, node.start_mark.column)
+    if isinstance(node, yaml.ScalarNode):
+        return (node.tag, node.value, node.style or None, mark)
+    if isinstance(node, yaml.SequenceNode):
+        return (node.tag, [_shape(child) for child in node.value], mark)
+    assert isinstance(node, yaml.MappingNode)
+    return (node.tag, [(_shape(k), _shape(v)) for k, v in node.value], mark)
+
+
+SPEC_FILES = sorted(
+    p
+    for p in Path(__file__).resolve().parent.parent.glob("**/*.yaml")
+    if "generated" not in p.parts and ".git" not in p.parts and ".scaffold" not in p.parts
+)
+
+
+@pytest.mark.parametrize("path", SPEC_FILES, ids=lambda p: p.name)
+def test_libyaml_and_pure_python_read_the_same_tree(path: Path) -> None:
+    """Specs are composed by libyaml when PyYAML has it; it must see what the pure-Python
+    parser sees, down to each node's line and column (every error location depends on them)."""
+    import yaml
+
+    text = path.read_text(encoding="utf-8")
+    assert yaml.__with_libyaml__, "PyYAML without libyaml: the fast path is not tested"
+    fast = yaml.compose(text, Loader=yaml.CSafeLoader)
+    slow = yaml.compose(text, Loader=yaml.SafeLoader)
+    assert (fast is None) == (slow is None)
+    if fast is not None:
+        assert _shape(fast) == _shape(slow)
+
+
+def test_inline_sql_is_located_without_the_parsers_buffer(folder: Path) -> None:
+    """libyaml's marks carry no buffer: the SQL of a `|` block is located from the spec's text."""
+    spec = MINIMAL + "queries:\n  Broken: |\n\n    SELECT nope FROM authors\n"
+    (folder / "scaffold.yaml").write_text(spec)
+    loaded = load_spec(folder / "scaffold.yaml")
+    (query,) = loaded.queries
+    assert query.pos is not None
+    assert (query.pos.line, query.pos.column) == (7, 5)

@@ -91,8 +91,9 @@ def _sql_start(r: Reader, node: Node) -> Location:
     mark = node.start_mark
     style = getattr(node, "style", None)
     if style in ("|", ">"):
-        line = _first_content_line(mark.buffer, mark.line + 1)
-        indent = _indent(mark.buffer, line)
+        buffer = r.source or mark.buffer
+        line = _first_content_line(buffer, mark.line + 1)
+        indent = _indent(buffer, line)
         return Location(r.file, line + 1, indent + 1)
     shift = 1 if style in ("'", '"') else 0
     return Location(r.file, mark.line + 1, mark.column + 1 + shift)

@@ -34,8 +34,9 @@ _KINDS = {
 class Reader:
     """Collects the errors of one spec file while its nodes are read."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, source: str = "") -> None:
         self.file = file
+        self.source = source  # the file's text (the C parser's marks do not carry it)
         self.errors: list[ScaffoldError] = []
         # Sections read only in part (a query file failed): references into them are not checked.
         self.partial: set[str] = set()
