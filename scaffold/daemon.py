@@ -112,6 +112,7 @@ def describe(info: dict[str, Any]) -> str:
             f"  socket:  {info['socket']}",
             f"  code:    {info['code']}",
             f"  up:      {info['uptime']:.0f} s, {info['runs']} runs served",
+            f"  memory:  {info['max_rss_kb'] / 1024:.0f} MB at most",
             f"  exits:   after {idle / 60:.0f} idle minutes" if idle else "  exits:   when stopped",
         ]
     )
@@ -167,6 +168,7 @@ class Daemon:
             "uptime": time.monotonic() - self.started,
             "runs": self.runs,
             "idle_timeout": self.idle_timeout,
+            "max_rss_kb": _peak_memory_kb(),
         }
 
     def answer(self, message: dict[str, Any]) -> dict[str, Any]:
@@ -272,16 +274,23 @@ def _exit_code(code: object, chunks: list[tuple[int, str]]) -> int:
 @contextmanager
 def _as_client(cwd: str, env: dict[str, str]) -> Iterator[None]:
     saved_env, saved_cwd = dict(os.environ), os.getcwd()
-    os.environ.clear()
     # Processes the command starts must not come back to this busy daemon.
-    os.environ.update(env, **{launch.NO_DAEMON_ENV: "1"})
+    _set_environment({**env, launch.NO_DAEMON_ENV: "1"})
     try:
         os.chdir(cwd)
         yield
     finally:
-        os.environ.clear()
-        os.environ.update(saved_env)
+        _set_environment(saved_env)
         os.chdir(saved_cwd)
+
+
+def _set_environment(wanted: dict[str, str]) -> None:
+    """Make os.environ equal `wanted`, touching only what differs (each change is a putenv)."""
+    for name in [name for name in os.environ if name not in wanted]:
+        del os.environ[name]
+    for name, value in wanted.items():
+        if os.environ.get(name) != value:
+            os.environ[name] = value
 
 
 class _Stream(io.TextIOBase):
@@ -373,6 +382,12 @@ def main() -> None:
         print(err, file=sys.stderr, flush=True)
         sys.exit(2)
     print(f"{_now()} scaffold daemon {os.getpid()} stopped", flush=True)
+
+
+def _peak_memory_kb() -> int:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
 
 
 def _now() -> str:
