@@ -34,8 +34,11 @@ from bench.corpus import corpus_cases, prepare_corpus
 TARGETS = {  # measure: (numerator, denominator, at most)
     "inspect cold / sqlc generate": ("inspect_cold", "sqlc_generate", 3.0),
     "inspect warm / sqlc generate": ("inspect_warm", "sqlc_generate", 0.5),
+    "inspect warm, daemon / sqlc generate": ("inspect_warm_daemon", "sqlc_generate", 0.5),
     "check no-op / sqlc diff": ("check_noop", "sqlc_diff", 1.0),
+    "check no-op, daemon / sqlc diff": ("check_noop_daemon", "sqlc_diff", 1.0),
 }
+NO_DAEMON = "SCAFFOLD_NO_DAEMON"
 
 
 @dataclass
@@ -132,7 +135,19 @@ def set_variant(root: Path, original: str, variant: int) -> None:
     (root / "query.sql").write_text(original.replace(old, new, 1))
 
 
-def bench_project(res: Result, root: Path, runs: int, gen_tests: bool) -> None:
+def daemon_env() -> dict[str, str]:
+    """The environment of a run the bench's daemon answers (every other run is in-process)."""
+    return {k: v for k, v in os.environ.items() if k != NO_DAEMON}
+
+
+def daemon_runs() -> int:
+    """How many runs the bench's daemon has served (to prove it answered the measured ones)."""
+    sample = must(run([*SCAFFOLD, "daemon", "status"], Path.cwd(), daemon_env()), "daemon status")
+    found = re.search(r"(\d+) runs served", sample.output)
+    return int(found.group(1)) if found else -1
+
+
+def bench_project(res: Result, root: Path, runs: int, gen_tests: bool, daemon: bool) -> None:
     spec = "scaffold.yaml"
     scaffold = [*SCAFFOLD]
     original = (root / "query.sql").read_text()
@@ -147,6 +162,8 @@ def bench_project(res: Result, root: Path, runs: int, gen_tests: bool) -> None:
         set_variant(root, original, 1000 + n)
         res.add("inspect_warm", must(run([*scaffold, "inspect", spec], root), "inspect warm"))
         (root / "query.sql").write_text(original)
+    if daemon:
+        bench_daemon_inspect(res, root, runs, original)
     bench_gen(res, root, runs, "--no-tests", original)
     if gen_tests:
         bench_gen(res, root, runs, "", original)
@@ -155,6 +172,27 @@ def bench_project(res: Result, root: Path, runs: int, gen_tests: bool) -> None:
     for _ in range(runs):
         res.add("sqlc_diff", must(run([*SQLC, "diff"], root), "sqlc diff"))
         res.add("check_noop", must(run([*scaffold, "check", spec], root), "check"))
+        if daemon:
+            served = daemon_runs()
+            sample = must(run([*scaffold, "check", spec], root, daemon_env()), "check (daemon)")
+            res.add("check_noop_daemon", sample)
+            if daemon_runs() != served + 1:
+                res.notes.append("the daemon did not answer a `check` run")
+
+
+def bench_daemon_inspect(res: Result, root: Path, runs: int, original: str) -> None:
+    """inspect warm again, answered by the daemon (`scaffold daemon start`); the daemon's
+    served-runs count proves it answered every measured run."""
+    env = daemon_env()
+    served = daemon_runs()
+    for n in range(runs):
+        must(run([*SCAFFOLD, "inspect", "scaffold.yaml"], root, env), "inspect (daemon)")
+        set_variant(root, original, 3000 + n)
+        sample = run([*SCAFFOLD, "inspect", "scaffold.yaml"], root, env)
+        res.add("inspect_warm_daemon", must(sample, "inspect warm (daemon)"))
+        (root / "query.sql").write_text(original)
+    if daemon_runs() != served + 2 * runs:
+        res.notes.append("the daemon did not answer every `inspect` run")
 
 
 def bench_gen(res: Result, root: Path, runs: int, flag: str, original: str) -> None:
@@ -179,6 +217,10 @@ def isolate(tmp: Path, *, snapshot_code: bool) -> None:
     """A private analysis cache; and a snapshot of scaffold's code and templates, so edits made
     to the working tree while the benchmark runs cannot change its inputs halfway."""
     os.environ["SCAFFOLD_CACHE_DIR"] = str(tmp / "cache")
+    # Runs are in-process unless a measure asks for the daemon, a private one of this run's.
+    os.environ[NO_DAEMON] = "1"
+    (tmp / "daemon").mkdir(mode=0o700)
+    os.environ["SCAFFOLD_DAEMON_DIR"] = str(tmp / "daemon")
     if snapshot_code:
         import scaffold
 
@@ -245,8 +287,10 @@ COLUMNS = (
     ("sqlc gen", "sqlc_generate"),
     ("inspect cold", "inspect_cold"),
     ("inspect warm", "inspect_warm"),
+    ("inspect warm, daemon", "inspect_warm_daemon"),
     ("sqlc diff", "sqlc_diff"),
     ("check no-op", "check_noop"),
+    ("check no-op, daemon", "check_noop_daemon"),
     ("gen cold", "gen_cold"),
     ("gen warm", "gen_warm"),
     ("gen no-change", "gen_nochange"),
@@ -301,6 +345,9 @@ def main() -> None:
         help="also time gen WITH the generated tests on synthetic projects up to this many "
         "queries (0: never)",
     )
+    parser.add_argument(
+        "--no-daemon", action="store_true", help="skip the runs answered by `scaffold daemon`"
+    )
     parser.add_argument("--json", type=Path, help="write all samples here")
     parser.add_argument(
         "--live",
@@ -316,34 +363,58 @@ def main() -> None:
         for case in corpus_cases():
             projects.append((case.name, partial(prepare_corpus, case)))
     print(machine(), file=sys.stderr)
-    results = []
     with tempfile.TemporaryDirectory(prefix="scaffold-bench-") as tmp:
         isolate(Path(tmp), snapshot_code=not args.live)
-        for name, prepare in projects:
-            root, queries, tables = prepare(Path(tmp) / name)
-            res = Result(name, queries, tables)
-            start = time.perf_counter()
-            try:
-                synthetic = name.startswith("synth-")
-                gen_tests = synthetic and queries <= args.gen_tests
-                bench_project(res, root, args.runs, gen_tests=gen_tests)
-            except RuntimeError as err:
-                res.notes.append(f"skipped: {str(err).splitlines()[0]}")
-            print(f"{name}: {time.perf_counter() - start:.1f}s {res.notes}", file=sys.stderr)
-            results.append(res)
-        imports = import_times(Path(tmp) / projects[0][0]) if projects else {}
-        floor = startup_floor(Path(tmp))
+        if not args.no_daemon:
+            must(run([*SCAFFOLD, "daemon", "start"], Path(tmp), daemon_env()), "daemon start")
+        try:
+            results = bench_all(projects, Path(tmp), args)
+            imports = import_times(Path(tmp) / projects[0][0]) if projects else {}
+            floor = startup_floor(Path(tmp))
+            daemon = "" if args.no_daemon else daemon_memory()
+        finally:
+            if not args.no_daemon:
+                run([*SCAFFOLD, "daemon", "stop"], Path(tmp), daemon_env())
     print(f"\nMachine: {machine()}\nRuns per measure: {args.runs} (medians, seconds)\n")
     print(markdown([r for r in results if r.times]))
     shown = ", ".join(f"scaffold {k}: {v:.1f}" for k, v in imports.items())
     print(f"\nImport time (ms, python -X importtime, median of 5): {shown}")
     shown = ", ".join(f"{k}: {v:.0f}" for k, v in floor.items())
     print(f"Start-up floor (ms, wall, median of 7): {shown}")
+    if daemon:
+        print(daemon)
     for r in results:
         for note in r.notes:
             print(f"note {r.project}: {note}")
     if args.json:
         args.json.write_text(json.dumps([r.__dict__ for r in results], indent=2))
+
+
+def daemon_memory() -> str:
+    sample = must(run([*SCAFFOLD, "daemon", "status"], Path.cwd(), daemon_env()), "daemon status")
+    found = re.search(r"memory:\s*(\d+) MB", sample.output)
+    shown = f"{found.group(1)} MB" if found else "unknown"
+    return f"The daemon's peak resident memory over the whole run: {shown}"
+
+
+def bench_all(
+    projects: list[tuple[str, Callable[[Path], tuple[Path, int, int]]]],
+    tmp: Path,
+    args: argparse.Namespace,
+) -> list[Result]:
+    results = []
+    for name, prepare in projects:
+        root, queries, tables = prepare(tmp / name)
+        res = Result(name, queries, tables)
+        start = time.perf_counter()
+        try:
+            gen_tests = name.startswith("synth-") and queries <= args.gen_tests
+            bench_project(res, root, args.runs, gen_tests=gen_tests, daemon=not args.no_daemon)
+        except RuntimeError as err:
+            res.notes.append(f"skipped: {str(err).splitlines()[0]}")
+        print(f"{name}: {time.perf_counter() - start:.1f}s {res.notes}", file=sys.stderr)
+        results.append(res)
+    return results
 
 
 if __name__ == "__main__":
