@@ -71,7 +71,11 @@ def run_remote(argv: list[str]) -> int | None:
         except (OSError, ValueError):
             pass
     message = {"op": "run", "argv": argv, "cwd": os.getcwd(), "env": env, "tty": tty}
-    reply = request(path, message)
+    try:
+        reply = request(path, message)
+    except KeyboardInterrupt:  # as click reports it in-process; the daemon finishes alone
+        sys.stderr.write("Aborted!\n")
+        return 1
     if reply is None or "exit" not in reply:
         return None
     for stream, text in reply["chunks"]:
