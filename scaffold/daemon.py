@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -59,10 +60,10 @@ def start(idle_minutes: int) -> str:
     import subprocess
 
     path = launch.socket_path()
+    _private_folder(Path(path).parent)  # first: clients would not use a daemon in an open one
     running = status()
     if running is not None:
         return f"scaffold daemon already running (pid {running['pid']}), socket {path}"
-    _private_folder(Path(path).parent)
     log = Path(path).with_suffix(".log")
     command = _command(path, idle_minutes * 60)
     with log.open("ab") as out:
@@ -342,17 +343,28 @@ def code_stamp() -> tuple[tuple[str, int, int], ...]:
 
     templates = importlib.import_module("scaffold.templates")
     roots = [Path(launch.__file__).parent, *map(Path, getattr(templates, "__path__", []))]
-    files = [path for root in roots for path in _walk(root)]
-    for name in _WATCHED_LIBRARIES:
-        module = sys.modules.get(name)
-        if module is not None and module.__file__:
-            files.append(module.__file__)
+    files = [path for root in roots for path in _walk(root)] + list(_library_files())
     stamp = []
     for name in files:
         with suppress(OSError):
             st = os.stat(name)
             stamp.append((name, st.st_size, st.st_mtime_ns))
     return tuple(stamp)
+
+
+@cache
+def _library_files() -> tuple[str, ...]:
+    """The entry modules of the libraries, found (not imported: a run that first imports one
+    must not change the stamp) once per daemon."""
+    import importlib.util
+
+    found = []
+    for name in _WATCHED_LIBRARIES:
+        with suppress(ImportError, ValueError):
+            spec = importlib.util.find_spec(name)
+            if spec is not None and spec.origin:
+                found.append(spec.origin)
+    return tuple(found)
 
 
 def _walk(root: Path) -> Iterator[str]:
