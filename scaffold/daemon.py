@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from scaffold import launch
+from scaffold.analyze.cache import deferred_writes
 from scaffold.errors import ScaffoldError
 
 DEFAULT_IDLE_MINUTES = 180
@@ -223,9 +224,14 @@ def _serve_one(daemon: Daemon, conn: socket.socket) -> None:
         message = launch.receive(conn)
     except (OSError, ValueError, EOFError, TypeError):
         return  # a client that went away or spoke garbage: nothing to answer
-    reply = daemon.answer(message) if isinstance(message, dict) else {"fallback": "bad request"}
+    if not isinstance(message, dict):
+        return  # not a request of scaffold's: nothing to answer
+    with deferred_writes() as writes:
+        reply = daemon.answer(message)
     with suppress(OSError):
         launch.send(conn, reply)
+    for write in writes:  # the analysis cache, once the client has its answer
+        write()
 
 
 @contextmanager

@@ -31,10 +31,21 @@ def main() -> None:
     if argv and argv[0] in DAEMON_COMMANDS and not os.environ.get(NO_DAEMON_ENV):
         code = run_remote(argv)
         if code is not None:
-            sys.exit(code)
+            _exit_now(code)
     from scaffold.cli import main as cli
 
     cli()
+
+
+def _exit_now(code: int) -> None:
+    """Exit without the interpreter's teardown (~5 ms, a sixth of such a run): nothing of this
+    process needs it once its output is flushed. A failed flush takes the normal way out."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:
+        sys.exit(code)
+    os._exit(code)
 
 
 def daemon_dir() -> str:

@@ -96,3 +96,20 @@ def test_a_corrupt_cache_is_ignored_and_replaced(project: Path) -> None:
     cache.write_bytes(b"not a pickle")
     assert pipeline.analyze(pipeline.load(project)) == fresh
     assert cache.read_bytes() != b"not a pickle"
+
+
+def test_deferred_writes_wait_for_the_caller(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The daemon answers first and writes the cache after: inside deferred_writes nothing is
+    written; doing the collected writes gives the cache a plain run would have written."""
+    from scaffold.analyze.cache import deferred_writes
+
+    with deferred_writes() as writes:
+        first = pipeline.analyze(pipeline.load(project))
+    assert cache_files(project) == [] and len(writes) == 1
+    for write in writes:
+        write()
+    assert len(cache_files(project)) == 1
+    seen = analyzed_names(monkeypatch)
+    assert pipeline.analyze(pipeline.load(project)) == first and seen == []

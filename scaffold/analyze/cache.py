@@ -18,8 +18,9 @@ import hashlib
 import os
 import pickle
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 from scaffold.analyze.model import Catalog, QueryInfo
@@ -31,6 +32,7 @@ DIR_ENV = "SCAFFOLD_CACHE_DIR"
 _FORMAT = 1
 _KEEP_FILES = 64  # schema versions kept; the least recently written go first
 Analyzer = Callable[[Sequence[QuerySpec], Catalog], tuple[QueryInfo, ...]]
+_deferred: list[Callable[[], None]] | None = None  # see deferred_writes
 
 
 @dataclass
@@ -97,14 +99,33 @@ class AnalysisCache:
             "catalog": self.catalog_entry,
             "queries": kept if len(kept) <= 2 * len(self.used) + 256 else self.used,
         }
-        # A read-only home still analyzes, only slower next time.
-        with contextlib.suppress(OSError):
-            _write(self.path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
-            _prune(self.path.parent)
+        if _deferred is not None:
+            _deferred.append(partial(_persist, self.path, data))
+        else:
+            _persist(self.path, data)
 
     def _query_key(self, query: QuerySpec) -> str:
         parts = (self.salt, self.catalog_key, query.name, str(query.command), query.sql)
         return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+
+
+@contextlib.contextmanager
+def deferred_writes() -> Iterator[list[Callable[[], None]]]:
+    """Collect the cache writes of the runs inside instead of doing them, for the caller to do
+    later: the daemon writes them once its reply has gone out."""
+    global _deferred
+    saved, _deferred = _deferred, []
+    try:
+        yield _deferred
+    finally:
+        _deferred = saved
+
+
+def _persist(path: Path, data: dict[str, object]) -> None:
+    # A read-only home still analyzes, only slower next time.
+    with contextlib.suppress(OSError):
+        _write(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+        _prune(path.parent)
 
 
 def _schema_files(spec: Spec) -> list[Path]:
