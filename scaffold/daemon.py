@@ -60,6 +60,11 @@ def start(idle_minutes: int) -> str:
     """Start this installation's daemon in the background and wait until it answers."""
     import subprocess
 
+    if not hasattr(socket, "AF_UNIX"):
+        raise DaemonError(
+            "the scaffold daemon needs Unix domain sockets, which this platform lacks",
+            hint="scaffold runs every command in its own process here",
+        )
     path = launch.socket_path()
     _private_folder(Path(path).parent)  # first: clients would not use a daemon in an open one
     running = status()
@@ -219,6 +224,8 @@ def serve(path: str, idle_timeout: float) -> None:
 
 
 def _serve_one(daemon: Daemon, conn: socket.socket) -> None:
+    if not _same_user(conn):
+        return  # the folder's mode keeps others out; this is the second lock
     conn.settimeout(10.0)
     try:
         message = launch.receive(conn)
@@ -232,6 +239,18 @@ def _serve_one(daemon: Daemon, conn: socket.socket) -> None:
         launch.send(conn, reply)
     for write in writes:  # the analysis cache, once the client has its answer
         write()
+
+
+def _same_user(conn: socket.socket) -> bool:
+    """Whether the peer runs as this user, where the system says (Linux: SO_PEERCRED)."""
+    option = getattr(socket, "SO_PEERCRED", None)
+    if option is None:
+        return True
+    import struct
+
+    creds = conn.getsockopt(socket.SOL_SOCKET, option, struct.calcsize("3i"))
+    _pid, uid, _gid = struct.unpack("3i", creds)
+    return bool(uid == os.getuid())
 
 
 @contextmanager

@@ -487,3 +487,22 @@ def test_a_run_applies_the_clients_world_and_restores_ours(project: Path, tmp_pa
     assert snapshot() == before
     assert failed["exit"] == 2 and "spec file not found" in text_of(failed, 2)
     assert text_of(failed, 1) == ""
+
+
+def test_a_peer_of_this_user_is_served() -> None:
+    """SO_PEERCRED, the second lock after the folder's mode: a peer of this user passes (one of
+    another user is refused by the same comparison; the tests cannot run as another user)."""
+    import socket
+
+    left, right = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    with left, right:
+        assert daemon._same_user(left)
+
+
+def test_start_without_unix_sockets_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    monkeypatch.delattr(socket, "AF_UNIX")
+    with pytest.raises(daemon.DaemonError, match="Unix domain sockets") as caught:
+        daemon.start(5)
+    assert caught.value.hint is not None and "own process" in caught.value.hint
