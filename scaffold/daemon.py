@@ -16,6 +16,7 @@ import os
 import socket
 import sys
 import time
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -234,7 +235,11 @@ def _serve_one(daemon: Daemon, conn: socket.socket) -> None:
     if not isinstance(message, dict):
         return  # not a request of scaffold's: nothing to answer
     with deferred_writes() as writes:
-        reply = daemon.answer(message)
+        try:
+            reply = daemon.answer(message)
+        except Exception:  # a bug of the daemon's own (the command's are in its output)
+            traceback.print_exc()
+            reply = {"fallback": "the daemon failed; see its log"}
     with suppress(OSError):
         launch.send(conn, reply)
     for write in writes:  # the analysis cache, once the client has its answer

@@ -81,7 +81,11 @@ def run_remote(argv: list[str]) -> int | None:
             env["COLUMNS"] = str(os.get_terminal_size(sys.stdout.fileno()).columns)
         except (OSError, ValueError):
             pass
-    message = {"op": "run", "argv": argv, "cwd": os.getcwd(), "env": env, "tty": tty}
+    try:
+        cwd = os.getcwd()
+    except OSError:  # a folder removed under the shell: let the command say what it says
+        return None
+    message = {"op": "run", "argv": argv, "cwd": cwd, "env": env, "tty": tty}
     try:
         reply = request(path, message)
     except KeyboardInterrupt:  # as click reports it in-process; the daemon finishes alone

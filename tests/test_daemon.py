@@ -391,6 +391,22 @@ def test_an_unknown_request_gets_a_fallback(shared: Shared) -> None:
     assert shared.daemon.status() is not None, "the daemon should keep running"
 
 
+def test_a_run_the_daemon_cannot_do_falls_back_and_it_keeps_serving(
+    shared: Shared, tmp_path: Path
+) -> None:
+    """A request without arguments, or a working folder gone before the daemon got there, is a
+    fallback (the client runs the command itself) and not the daemon's end."""
+    gone = {**run_message(tmp_path / "removed"), "protocol": launch.PROTOCOL}
+    no_argv = {k: v for k, v in run_message(shared.fresh).items() if k != "argv"}
+    for message in (gone, no_argv):
+        reply = launch.request(shared.daemon.socket, message, timeout=10.0)
+        assert reply is not None and reply.get("fallback") == "the daemon failed; see its log"
+        assert "exit" not in reply
+    assert shared.daemon.status() is not None, "the daemon should keep running"
+    log = Path(shared.daemon.socket).with_suffix(".log").read_text()
+    assert "FileNotFoundError" in log and "KeyError: 'argv'" in log
+
+
 def run_message(cwd: Path) -> dict[str, Any]:
     env = {**os.environ, CACHE_ENV: str(cwd / "cache")}
     message = {"op": "run", "argv": ["inspect"], "cwd": str(cwd), "env": env, "tty": [False] * 2}
