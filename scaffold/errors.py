@@ -5,7 +5,6 @@ The CLI catches ``ScaffoldError`` only; anything else is a bug and keeps its tra
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -137,6 +136,8 @@ def raise_all(errors: Sequence[ScaffoldError]) -> None:
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     """A 'did you mean ...?' hint for a misspelt name, or None when nothing is close."""
+    import difflib  # only when a name is wrong: `check` need not pay for it
+
     pool = list(candidates)
     matches = difflib.get_close_matches(word, pool, n=3, cutoff=0.6)
     if not matches:

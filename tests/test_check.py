@@ -277,3 +277,26 @@ def test_importing_check_imports_nothing_heavy() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+CLI_PROBE = textwrap.dedent(
+    """
+    import sys
+    from scaffold.cli import main
+    try:
+        main(["check", sys.argv[1]])
+    except SystemExit as end:
+        code = end.code
+    loaded = sorted({m.split(".")[0] for m in sys.modules} & set(sys.argv[2:]))
+    print(code, loaded)
+    """
+)
+
+
+def test_the_check_command_imports_only_what_a_fresh_tree_needs(root: Path) -> None:
+    """What every commit's hook pays: no SQL parser, no templates, and not even the modules
+    that only an error needs (difflib for suggestions, traceback for a crash)."""
+    only_on_error = ("difflib", "traceback")
+    probe = [sys.executable, "-c", CLI_PROBE, str(root / "spec.yaml"), *HEAVY, *only_on_error]
+    result = subprocess.run(probe, capture_output=True, text=True, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "0 []"
