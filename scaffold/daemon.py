@@ -118,6 +118,7 @@ def describe(info: dict[str, Any]) -> str:
         [
             f"scaffold daemon running (pid {info['pid']})",
             f"  socket:  {info['socket']}",
+            f"  log:     {Path(info['socket']).with_suffix('.log')}",
             f"  code:    {info['code']}",
             f"  up:      {info['uptime']:.0f} s, {info['runs']} runs served",
             f"  memory:  {info['max_rss_kb'] / 1024:.0f} MB at most",
