@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
 from scaffold.hashing import sha256_bytes
-from scaffold.manifest import FileRecord, Manifest, base_path
+from scaffold.manifest import FileRecord, Manifest, Provenance, base_path
 from scaffold.merge import merge3
 
 Action = Literal[
@@ -40,14 +40,9 @@ class OutputFile:
     unit: str  # contract unit, e.g. "queries", "forms.add_book"
     contract_hash: str
     writer: str  # "template" | "llm"
-    model: str | None = None
-    prompt_hash: str | None = None
+    provenance: Provenance = field(default_factory=Provenance)
     # Created once for the user to edit (an extension module), never rewritten or recorded.
     once: bool = False
-    # An LLM unit's provenance beyond the model: answers asked, tokens, its tests' outcome.
-    attempts: int | None = None
-    tokens: int | None = None
-    test_result: str | None = None
     # An LLM unit not asked (a dry run, `scaffold check`): the content is its skeleton.
     pending: bool = False
 
@@ -61,11 +56,7 @@ class OutputFile:
             contract_hash=self.contract_hash,
             writer=self.writer,
             sha256=sha256_bytes(self.data),
-            model=self.model,
-            prompt_hash=self.prompt_hash,
-            attempts=self.attempts,
-            tokens=self.tokens,
-            test_result=self.test_result,
+            provenance=self.provenance,
         )
 
 

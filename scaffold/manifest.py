@@ -31,6 +31,17 @@ class ManifestError(EmitError):
 
 
 @dataclass(frozen=True)
+class Provenance:
+    """Who wrote a file and, for an LLM unit, how it was validated (all None for a template)."""
+
+    model: str | None = None
+    prompt_hash: str | None = None
+    attempts: int | None = None  # answers asked until one was accepted
+    tokens: int | None = None  # tokens those answers used
+    test_result: str | None = None  # the accepting answer's generated tests: "3 passed"
+
+
+@dataclass(frozen=True)
 class FileRecord:
     """One generated file as last written: its unit, provenance and output hash."""
 
@@ -38,16 +49,14 @@ class FileRecord:
     contract_hash: str
     writer: str
     sha256: str
-    model: str | None = None
-    prompt_hash: str | None = None
-    attempts: int | None = None  # answers asked until one was accepted
-    tokens: int | None = None  # tokens those answers used
-    test_result: str | None = None  # the accepting answer's generated tests: "3 passed"
+    provenance: Provenance = field(default_factory=Provenance)
 
     def to_json(self) -> dict[str, Any]:
-        data = {key: getattr(self, key) for key in _RECORD_KEYS}
+        # Flat keys, as manifests have always had them.
+        flat = {**vars(self), **vars(self.provenance)}
+        data = {key: flat[key] for key in _RECORD_KEYS}
         if self.writer == "llm":
-            known = {key: getattr(self, key) for key in _LLM_KEYS}
+            known = {key: flat[key] for key in _LLM_KEYS}
             data.update((key, value) for key, value in known.items() if value is not None)
         return data
 
@@ -136,11 +145,13 @@ def _record(data: dict[str, Any]) -> FileRecord:
         contract_hash=data["contract_hash"],
         writer=data["writer"],
         sha256=data["sha256"],
-        model=data.get("model"),
-        prompt_hash=data.get("prompt_hash"),
-        attempts=_optional(data, "attempts", int),
-        tokens=_optional(data, "tokens", int),
-        test_result=_optional(data, "test_result", str),
+        provenance=Provenance(
+            model=data.get("model"),
+            prompt_hash=data.get("prompt_hash"),
+            attempts=_optional(data, "attempts", int),
+            tokens=_optional(data, "tokens", int),
+            test_result=_optional(data, "test_result", str),
+        ),
     )
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from scaffold.hashing import TEMPLATES_KEY, sha256_bytes
-from scaffold.manifest import FileRecord, Manifest, base_path
+from scaffold.manifest import FileRecord, Manifest, Provenance, base_path
 from scaffold.review_delta import SEVERITIES, Finding, PyApi, Severity, api_delta, py_api
 from scaffold.review_git import ReviewError, Side, sides
 from scaffold.review_spec import Cause, input_changes, relevant, spec_dialect
@@ -38,13 +38,8 @@ class UnitReview:
     causes: tuple[Cause, ...]
     findings: tuple[Finding, ...]
     files: tuple[FileDelta, ...]
-    writer: str | None = None
-    model: str | None = None
-    prompt_hash: str | None = None
-    # An LLM unit's validation: answers asked, tokens used, its generated tests' outcome.
-    attempts: int | None = None
-    tokens: int | None = None
-    test_result: str | None = None
+    writer: str | None = None  # None: the user's extension module, written by hand
+    provenance: Provenance = field(default_factory=Provenance)
 
 
 @dataclass(frozen=True)
@@ -159,15 +154,7 @@ def _unit_review(unit: str, paths: list[str], both: _Compare) -> UnitReview | No
 def _with_provenance(unit: UnitReview, rec: FileRecord | None) -> UnitReview:
     if rec is None:
         return unit
-    return replace(
-        unit,
-        writer=rec.writer,
-        model=rec.model,
-        prompt_hash=rec.prompt_hash,
-        attempts=rec.attempts,
-        tokens=rec.tokens,
-        test_result=rec.test_result,
-    )
+    return replace(unit, writer=rec.writer, provenance=rec.provenance)
 
 
 def _api(data: bytes | None) -> PyApi | None:
@@ -217,7 +204,7 @@ def _provenance_findings(
     elif old is None:
         out.append(Finding("safe", f"unit `{unit}` added"))
     if new is not None and new.writer == "llm":
-        model = f" by `{new.model}`" if new.model else ""
+        model = f" by `{new.provenance.model}`" if new.provenance.model else ""
         out.append(Finding("risky", f"written by an LLM{model}: read it as untrusted code"))
     if old is not None and new is not None and old.writer != new.writer:
         out.append(Finding("risky", f"writer changed: {old.writer} -> {new.writer}"))

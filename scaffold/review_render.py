@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from scaffold.manifest import Provenance
 from scaffold.review import FileDelta, Review, UnitReview
 from scaffold.review_delta import SEVERITIES, Finding, Severity
 
@@ -92,21 +93,22 @@ def _indented(lines: list[str]) -> list[str]:
 def _provenance(unit: UnitReview) -> str:
     if unit.writer is None:
         return "Provenance: written by hand (extension module)."
-    model = f"`{unit.model}`" if unit.model else "none"
-    prompt = f"`{unit.prompt_hash[:12]}`" if unit.prompt_hash else "none"
+    given = unit.provenance
+    model = f"`{given.model}`" if given.model else "none"
+    prompt = f"`{given.prompt_hash[:12]}`" if given.prompt_hash else "none"
     line = f"Provenance: writer `{unit.writer}`, model {model}, prompt hash {prompt}."
-    return line + _validation(unit)
+    return line + _validation(given)
 
 
-def _validation(unit: UnitReview) -> str:
+def _validation(given: Provenance) -> str:
     """An LLM unit's attempts, tokens and tests, as far as the manifest records them."""
     said = []
-    if unit.attempts is not None:
-        said.append(f"accepted on attempt {unit.attempts}")
-    if unit.tokens is not None:
-        said.append(f"{unit.tokens} tokens")
-    if unit.test_result is not None:
-        said.append(f"its generated tests: {unit.test_result}")
+    if given.attempts is not None:
+        said.append(f"accepted on attempt {given.attempts}")
+    if given.tokens is not None:
+        said.append(f"{given.tokens} tokens")
+    if given.test_result is not None:
+        said.append(f"its generated tests: {given.test_result}")
     return f" Validation: {', '.join(said)}." if said else ""
 
 
@@ -139,11 +141,8 @@ def _unit_json(unit: UnitReview) -> dict[str, Any]:
         "findings": [_finding_json(f) for f in unit.findings],
         "files": [_file_json(f) for f in unit.files],
         "writer": unit.writer,
-        "model": unit.model,
-        "prompt_hash": unit.prompt_hash,
-        "attempts": unit.attempts,
-        "tokens": unit.tokens,
-        "test_result": unit.test_result,
+        # Flat, in field order: model, prompt_hash, attempts, tokens, test_result.
+        **vars(unit.provenance),
     }
 
 

@@ -135,7 +135,7 @@ def test_the_manifest_reads_both_shapes(
     manifest = read_manifest(copy)
     assert manifest is not None
     rec = manifest.files[FORM]
-    assert (rec.attempts, rec.tokens, rec.test_result) == expected
+    assert (rec.provenance.attempts, rec.provenance.tokens, rec.provenance.test_result) == expected
     assert set(rec.to_json()) == TEMPLATE_KEYS | {k for k in record}
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scaffold.errors import ScaffoldError, WriteError, raise_all
+from scaffold.manifest import Provenance
 from scaffold.write.attempt import Verdict, evaluate
 from scaffold.write.cache import AnswerCache, CachedAnswer, cache_key, prompt_hash
 from scaffold.write.client import LLMSettings, ModelClient, resolve_settings
@@ -35,13 +36,10 @@ class Written:
     unit: str
     path: str
     text: str
-    model: str
-    prompt_hash: str
-    attempts: int
-    tokens: int
+    provenance: Provenance
     cached: bool
-    test_result: str = ""  # the accepting attempt's generated tests: "3 passed", "not run"
-    # No answer yet (a dry run, `scaffold check`): the text is the skeleton.
+    # No answer yet (a dry run, `scaffold check`): the text is the skeleton, and the
+    # provenance only its prompt hash.
     pending: bool = False
 
 
@@ -141,7 +139,8 @@ class _UnitWriter:
             return written
         if self.settings.missing_ok:
             self.tally.finished(unit, "pending", PENDING)
-            return Written(unit, job.path, job.skeleton, "", hashed, 0, 0, False, pending=True)
+            asked = Provenance(prompt_hash=hashed)
+            return Written(unit, job.path, job.skeleton, asked, cached=False, pending=True)
         if self.settings.offline:
             raise WriteError(
                 f"unit {unit}: no cached answer of model {self.settings.model!r} "
@@ -199,17 +198,10 @@ class _UnitWriter:
 
 
 def _written(job: UnitJob, module: str, entry: CachedAnswer, *, cached: bool) -> Written:
-    return Written(
-        job.contract.unit,
-        job.path,
-        module,
-        entry.model,
-        entry.prompt_hash,
-        entry.attempts,
-        entry.tokens,
-        cached=cached,
-        test_result=entry.test_result,
+    provenance = Provenance(
+        entry.model, entry.prompt_hash, entry.attempts, entry.tokens, entry.test_result
     )
+    return Written(job.contract.unit, job.path, module, provenance, cached=cached)
 
 
 def _gave_up(unit: str, history: Sequence[Verdict]) -> WriteError:

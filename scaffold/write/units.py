@@ -77,18 +77,8 @@ def write_llm_units(
 
 
 def _with_answer(f: OutputFile, w: Written) -> OutputFile:
-    """The file with the unit's module and its provenance (none yet for a pending unit)."""
-    if w.pending:
-        return replace(f, content=w.text, prompt_hash=w.prompt_hash, pending=True)
-    return replace(
-        f,
-        content=w.text,
-        model=w.model,
-        prompt_hash=w.prompt_hash,
-        attempts=w.attempts,
-        tokens=w.tokens,
-        test_result=w.test_result,
-    )
+    """The file with the unit's module and its provenance (only the prompt hash when pending)."""
+    return replace(f, content=w.text, provenance=w.provenance, pending=w.pending)
 
 
 def _job(contract: Contract, files: Sequence[OutputFile], spec: Spec) -> UnitJob | None:
