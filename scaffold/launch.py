@@ -94,9 +94,29 @@ def run_remote(argv: list[str]) -> int | None:
     if reply is None or "exit" not in reply:
         return None
     for stream, text in reply["chunks"]:
-        (sys.stdout if stream == 1 else sys.stderr).write(text)
+        _write(sys.stdout if stream == 1 else sys.stderr, text)
     code: int = reply["exit"]
     return code
+
+
+def _write(out: Any, text: str) -> None:
+    """Print as click.echo does in-process: a stream that says ASCII is taken as misconfigured
+    and gets UTF-8; elsewhere what the encoding cannot show is replaced."""
+    import codecs  # loaded at every start already
+
+    encoding = getattr(out, "encoding", None) or "ascii"
+    binary = getattr(out, "buffer", None)
+    if binary is not None and codecs.lookup(encoding).name == "ascii":
+        out.flush()
+        binary.write(text.encode("utf-8", "replace"))
+        binary.flush()
+        return
+    try:
+        out.write(text)
+    except UnicodeEncodeError:
+        out.flush()
+        if binary is not None:
+            binary.write(text.encode(encoding, "replace"))
 
 
 def request(

@@ -234,6 +234,7 @@ class Case:
     cwd: str  # a folder of Shared
     code: int
     shows: str  # in stdout or stderr: the run did what it should
+    env: tuple[tuple[str, str], ...] = ()  # added to the clients' environment
 
 
 CASES = {
@@ -250,6 +251,10 @@ CASES = {
     "check missing spec": Case(("check",), "elsewhere", 2, "spec file not found"),
     "unknown option": Case(("check", "--bogus"), "fresh", 2, "No such option '--bogus'"),
     "help": Case(("inspect", "--help"), "fresh", 0, "Usage: scaffold inspect [OPTIONS]"),
+    # click writes UTF-8 to a stream that says ASCII; the client must print the same bytes
+    "non-ASCII on an ASCII stream": Case(
+        ("inspect", "nopé.yaml"), "fresh", 2, "nopé.yaml", (("PYTHONIOENCODING", "ascii"),)
+    ),
 }
 
 
@@ -257,10 +262,11 @@ CASES = {
 def test_the_daemon_gives_the_same_output(shared: Shared, case: Case) -> None:
     cwd = shared.folder(case.cwd)
     args = [arg.format(fresh=shared.fresh) for arg in case.args]
+    env = {**shared.env, **dict(case.env)}
     served_before = shared.daemon.runs()
-    served = scaffold(args, shared.env, cwd)
+    served = scaffold(args, env, cwd)
     assert shared.daemon.runs() == served_before + 1, "the daemon did not answer the run"
-    alone = scaffold(args, without_daemon(shared.env), cwd)
+    alone = scaffold(args, without_daemon(env), cwd)
     assert served == alone
     assert served.code == case.code, served
     assert case.shows in served.stdout + served.stderr, served
