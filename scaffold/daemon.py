@@ -20,12 +20,12 @@ import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from scaffold import launch
 from scaffold.analyze.cache import deferred_writes
+from scaffold.daemon_code import CodeWatch
 from scaffold.errors import ScaffoldError
 
 DEFAULT_IDLE_MINUTES = 180
@@ -42,7 +42,6 @@ _PRELOAD = (
     "scaffold.analyze.query",
     "scaffold.plan.lineage",
 )
-_WATCHED_LIBRARIES = ("sqlglot", "yaml", "click", "jinja2", "libcst")
 
 
 class DaemonError(ScaffoldError):
@@ -162,7 +161,7 @@ def _tail(log: Path, lines: int = 5) -> str:
 class Daemon:
     path: str
     idle_timeout: float  # seconds; 0: never
-    stamp: tuple[tuple[str, int, int], ...] = ()
+    code: CodeWatch
     started: float = field(default_factory=time.monotonic)
     last: float = field(default_factory=time.monotonic)
     runs: int = 0
@@ -190,7 +189,7 @@ class Daemon:
             self.running = False
             return {"pid": os.getpid()}
         if op == "run":
-            if code_stamp() != self.stamp:  # scaffold or a library was changed or reinstalled
+            if self.code.changed():  # scaffold or a library was edited or reinstalled
                 self.running, self.restart = False, True
                 return {"fallback": "scaffold's code changed; restarting"}
             self.runs += 1
@@ -209,7 +208,7 @@ def serve(path: str, idle_timeout: float) -> None:
     for name in _PRELOAD:
         __import__(name)
     _preload_dialects()
-    daemon = Daemon(path, idle_timeout, stamp=code_stamp())
+    daemon = Daemon(path, idle_timeout, CodeWatch())
     with _listening(path, wake=min(idle_timeout, 30.0) if idle_timeout else 30.0) as server:
         while daemon.running:
             if idle_timeout and time.monotonic() - daemon.last > idle_timeout:
@@ -222,6 +221,7 @@ def serve(path: str, idle_timeout: float) -> None:
                 _serve_one(daemon, conn)
             daemon.last = time.monotonic()
     if daemon.restart:
+        print(f"{_now()} scaffold's code changed on disk: restarting", flush=True)
         os.execv(sys.executable, _command(path, idle_timeout))
 
 
@@ -365,47 +365,6 @@ def _merged(chunks: list[tuple[int, str]]) -> list[tuple[int, str]]:
         elif text:
             merged.append((number, text))
     return merged
-
-
-def code_stamp() -> tuple[tuple[str, int, int], ...]:
-    """Name, size and mtime of scaffold's files and of the libraries' entry modules: a
-    reinstall or an edit changes it."""
-    import importlib
-
-    templates = importlib.import_module("scaffold.templates")
-    roots = [Path(launch.__file__).parent, *map(Path, getattr(templates, "__path__", []))]
-    files = [path for root in roots for path in _walk(root)] + list(_library_files())
-    stamp = []
-    for name in files:
-        with suppress(OSError):
-            st = os.stat(name)
-            stamp.append((name, st.st_size, st.st_mtime_ns))
-    return tuple(stamp)
-
-
-@cache
-def _library_files() -> tuple[str, ...]:
-    """The entry modules of the libraries, found (not imported: a run that first imports one
-    must not change the stamp) once per daemon."""
-    import importlib.util
-
-    found = []
-    for name in _WATCHED_LIBRARIES:
-        with suppress(ImportError, ValueError):
-            spec = importlib.util.find_spec(name)
-            if spec is not None and spec.origin:
-                found.append(spec.origin)
-    return tuple(found)
-
-
-def _walk(root: Path) -> Iterator[str]:
-    with suppress(OSError), os.scandir(root) as entries:
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                if entry.name != "__pycache__":
-                    yield from _walk(Path(entry.path))
-            elif entry.name.endswith((".py", ".j2", ".js", ".css")):
-                yield entry.path
 
 
 def _preload_dialects() -> None:

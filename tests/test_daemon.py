@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 
 from scaffold import daemon, launch
+from scaffold.daemon_code import CodeWatch
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "bookshop"
 INPUTS = ("scaffold.yaml", "schema.sql", "queries.sql")
@@ -422,8 +423,81 @@ def run_message(cwd: Path) -> dict[str, Any]:
     return {"protocol": launch.PROTOCOL, **message}
 
 
+def code_tree(root: Path) -> tuple[Path, Path]:
+    """A package (with a subpackage and a __pycache__) and a library folder to watch."""
+    package, library = root / "pkg", root / "lib"
+    (package / "sub").mkdir(parents=True)
+    (package / "__pycache__").mkdir()
+    library.mkdir()
+    for path in (package / "a.py", package / "sub" / "b.py", library / "__init__.py"):
+        path.write_text("x = 1\n")
+    (library / "other.py").write_text("y = 1\n")
+    (package / "form.html.j2").write_text("{{ x }}\n")
+    return package, library
+
+
+def mkdir(path: Path) -> Path:
+    path.mkdir()
+    return path
+
+
+def later(path: Path, text: str) -> None:
+    """Write `text` with an mtime surely after the last one (coarse clocks, fast tests)."""
+    before = path.stat().st_mtime_ns if path.exists() else 0
+    path.write_text(text)
+    os.utime(path, ns=(before + 10**9, before + 10**9))
+
+
+Happening = Callable[[Path, Path], object]  # given the package and the library folder
+# What happens under a package all the time, and must not restart the daemon.
+NOT_CODE: dict[str, Happening] = {
+    "bytecode written": lambda p, lib: (p / "__pycache__" / "a.cpython-311.pyc").write_bytes(b""),
+    "an editor's swap file": lambda p, lib: (p / ".a.py.swp").write_text("swap"),
+    "a backup file": lambda p, lib: (p / "a.py~").write_text("old"),
+    "another module of a library": lambda p, lib: later(lib / "other.py", "y = 2\n"),
+}
+CODE: dict[str, Happening] = {  # what must
+    "a module edited": lambda p, lib: later(p / "a.py", "x = 2\n"),
+    "a module in a subpackage edited": lambda p, lib: later(p / "sub" / "b.py", "x = 2\n"),
+    "a template edited": lambda p, lib: later(p / "form.html.j2", "{{ y }}\n"),
+    "a module added": lambda p, lib: (p / "c.py").write_text("z = 1\n"),
+    "a module removed": lambda p, lib: (p / "a.py").unlink(),
+    "a subpackage added": lambda p, lib: later(mkdir(p / "new") / "__init__.py", ""),
+    "a library reinstalled": lambda p, lib: later(lib / "__init__.py", "x = 3\n"),
+    "a library's entry replaced": lambda p, lib: (lib / "__init__.py").unlink(),
+}
+
+
+@pytest.mark.parametrize("inotify", [True, False], ids=["inotify", "stat"])
+@pytest.mark.parametrize("what", CODE.keys())
+def test_a_change_to_code_is_seen_and_stays_seen(tmp_path: Path, what: str, inotify: bool) -> None:
+    package, library = code_tree(tmp_path)
+    watch = CodeWatch([str(package)], [str(library / "__init__.py")], inotify=inotify)
+    if inotify:
+        assert watch.uses_inotify, "inotify is not available on this machine"
+    assert not watch.changed()
+    CODE[what](package, library)
+    assert watch.changed() and watch.changed()
+    watch.close()
+
+
+@pytest.mark.parametrize("what", NOT_CODE.keys())
+def test_what_is_not_code_is_ignored(tmp_path: Path, what: str) -> None:
+    package, library = code_tree(tmp_path)
+    watch = CodeWatch([str(package)], [str(library / "__init__.py")])
+    assert watch.uses_inotify, "inotify is not available on this machine"
+    NOT_CODE[what](package, library)
+    assert not watch.changed()
+    stat_only = CodeWatch([str(package)], [str(library / "__init__.py")], inotify=False)
+    NOT_CODE[what](package, library)
+    assert not stat_only.changed()
+    watch.close()
+
+
 def test_changed_code_declines_the_run_and_restarts(tmp_path: Path) -> None:
-    stale = daemon.Daemon(str(tmp_path / "x.sock"), 0, stamp=(("gone.py", 1, 1),))
+    package, _ = code_tree(tmp_path / "code")
+    stale = daemon.Daemon(str(tmp_path / "x.sock"), 0, CodeWatch([str(package)], []))
+    later(package / "a.py", "x = 2\n")
     reply = stale.answer(run_message(tmp_path))
     assert "fallback" in reply and "exit" not in reply
     assert stale.restart and not stale.running and stale.runs == 0
@@ -432,17 +506,19 @@ def test_changed_code_declines_the_run_and_restarts(tmp_path: Path) -> None:
 def test_the_code_stamp_does_not_change_when_a_run_imports_a_library() -> None:
     # The daemon preloads sqlglot, yaml and click; a stale `check` imports jinja2 later.
     script = (
-        "import sys; from scaffold.daemon import code_stamp, _WATCHED_LIBRARIES as libs\n"
-        "before = code_stamp()\n"
-        "for name in libs: __import__(name)\n"
-        "sys.exit(0 if code_stamp() == before else 1)\n"
+        "import sys\n"
+        "from scaffold import daemon_code as code\n"
+        "before = code.code_stamp(code.code_roots(), code.library_files())\n"
+        "for name in code.WATCHED_LIBRARIES: __import__(name)\n"
+        "code.library_files.cache_clear()\n"
+        "sys.exit(0 if code.code_stamp(code.code_roots(), code.library_files()) == before else 1)\n"
     )
     proc = subprocess.run([sys.executable, "-P", "-c", script], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr or "the stamp changed: the next run restarts"
 
 
 def test_unchanged_code_answers_the_run(tmp_path: Path) -> None:
-    current = daemon.Daemon(str(tmp_path / "x.sock"), 0, stamp=daemon.code_stamp())
+    current = daemon.Daemon(str(tmp_path / "x.sock"), 0, CodeWatch())
     reply = current.answer(run_message(tmp_path))  # no spec here: exit 2
     assert reply["exit"] == 2 and "spec file not found" in "".join(t for _, t in reply["chunks"])
     assert current.running and not current.restart and current.runs == 1
