@@ -20,7 +20,7 @@ import pickle
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 
 from scaffold.analyze.model import Catalog, QueryInfo
@@ -150,8 +150,11 @@ def _catalog_key(dialect: str, files: Sequence[Path], salt: str) -> str:
     return digest.hexdigest()
 
 
+@cache
 def _code_fingerprint() -> str:
-    """Versions plus the analyzer's source files (name, size, mtime): edits invalidate the cache."""
+    """Versions plus the analyzer's source files (name, size, mtime): edits invalidate the cache.
+    Once per process: its modules are loaded once, so what it computes with does not change
+    (the daemon restarts when the files do)."""
     import sqlglot
 
     import scaffold
