@@ -308,6 +308,19 @@ COLUMNS = (
 )
 
 
+def verdicts(results: list[Result]) -> str:
+    """Per target: on how many projects it is met, and the worst ratio."""
+    lines = ["Targets (projects where met / projects measured; worst ratio):"]
+    for label, (num, den, limit) in TARGETS.items():
+        found = [(x, r.project) for r in results if (x := ratio(r, num, den)) is not None]
+        if not found:
+            continue
+        met = sum(1 for x, _ in found if x <= limit)
+        worst, where = max(found)
+        lines.append(f"  {label} <= {limit:g}x: {met}/{len(found)}; worst {worst:.2f}x ({where})")
+    return "\n".join(lines)
+
+
 def markdown(results: list[Result]) -> str:
     head = ["project", "queries", "tables", *(c for c, _ in COLUMNS)]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -386,6 +399,7 @@ def main() -> None:
                 run([*SCAFFOLD, "daemon", "stop"], Path(tmp), daemon_env())
     print(f"\nMachine: {machine()}\nRuns per measure: {args.runs} (medians, seconds)\n")
     print(markdown([r for r in results if r.times]))
+    print("\n" + verdicts([r for r in results if r.times]))
     shown = ", ".join(f"scaffold {k}: {v:.1f}" for k, v in imports.items())
     print(f"\nImport time (ms, python -X importtime, median of 5): {shown}")
     shown = ", ".join(f"{k}: {v:.0f}" for k, v in floor.items())

@@ -41,3 +41,14 @@ def test_change_one_query_edits_exactly_one(tmp_path: Path) -> None:
     synth.change_one_query(tmp_path)
     after = (tmp_path / "query.sql").read_text().split("\n")
     assert sum(a != b for a, b in zip(before, after, strict=True)) == 1
+
+
+def test_the_verdicts_count_projects_and_name_the_worst() -> None:
+    from bench.run import Result, verdicts
+
+    small = Result("small", 4, 1, {"sqlc_generate": [0.06], "inspect_warm": [0.15, 0.2, 0.18]})
+    big = Result("big", 1000, 200, {"sqlc_generate": [5.0], "inspect_warm": [0.25]})
+    lines = verdicts([small, big]).splitlines()
+    warm = next(line for line in lines if line.strip().startswith("inspect warm /"))
+    assert warm.endswith("1/2; worst 3.00x (small)")  # the median of small's runs: 0.18 s
+    assert not any("daemon" in line for line in lines)  # nothing measured, nothing said
