@@ -7,13 +7,14 @@ plain data; the CLI calls the functions here and nothing deeper.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scaffold.errors import ValidationError
 
 if TYPE_CHECKING:  # kept out of the import path: a no-change `gen` needs none of them
+    from scaffold.analyze.cache import AnalysisCache
     from scaffold.analyze.model import Catalog, QueryInfo
     from scaffold.emit import Change, OutputFile
     from scaffold.plan.model import Plan
@@ -28,6 +29,13 @@ Progress = Callable[[str], None]
 class Analysis:
     catalog: Catalog
     queries: tuple[QueryInfo, ...]
+    # Where the plan stage keeps what it computes from the schema alone, across runs.
+    cache: AnalysisCache | None = field(default=None, compare=False, repr=False)
+
+    def save(self) -> None:
+        """Keep what the plan stage added to the cache (a dry run does not call this)."""
+        if self.cache is not None:
+            self.cache.save()
 
 
 @dataclass(frozen=True)
@@ -53,7 +61,7 @@ def analyze(spec: Spec, *, save: bool = True) -> Analysis:
     queries = cache.analyze(spec.queries, catalog, _analyze_queries)
     if save:
         cache.save()
-    return Analysis(catalog, queries)
+    return Analysis(catalog, queries, cache)
 
 
 def _analyze_queries(queries: Sequence[QuerySpec], catalog: Catalog) -> tuple[QueryInfo, ...]:
@@ -78,7 +86,9 @@ def read_catalog(spec: Spec) -> Catalog:
 def plan(spec: Spec, analysis: Analysis) -> Plan:
     from scaffold.plan.contracts import build_plan
 
-    return build_plan(spec, analysis.catalog, analysis.queries)
+    if analysis.cache is None:
+        return build_plan(spec, analysis.catalog, analysis.queries)
+    return build_plan(spec, analysis.catalog, analysis.queries, analysis.cache.remember)
 
 
 def write(
@@ -167,6 +177,8 @@ def generate(
     analysis = analyze(spec, save=not dry_run)
     say(f"analyzed {len(analysis.catalog.tables)} tables, {len(analysis.queries)} queries")
     the_plan = plan(spec, analysis)
+    if not dry_run:
+        analysis.save()
     options = _llm_options(llm, dry_run)
     files = write(spec, the_plan, options, on_unit or (lambda event: say(str(event))))
     say(f"wrote {len(the_plan.contracts)} units, {len(files)} files")

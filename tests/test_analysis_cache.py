@@ -9,6 +9,7 @@ import pytest
 
 from bench import synth
 from scaffold import pipeline
+from scaffold.analyze import cache as cache_module
 from scaffold.analyze.cache import DIR_ENV, DISABLE_ENV
 from scaffold.analyze.model import Catalog, QueryInfo
 from scaffold.analyze.query import analyze_queries
@@ -113,3 +114,68 @@ def test_deferred_writes_wait_for_the_caller(
     assert len(cache_files(project)) == 1
     seen = analyzed_names(monkeypatch)
     assert pipeline.analyze(pipeline.load(project)) == first and seen == []
+
+
+def planned(project: Path) -> dict[str, str]:
+    """Every file a run would write: path -> content (no tests run, nothing written)."""
+    return {f.path: f.content for f in pipeline.plan_outputs(project)}
+
+
+def schema_ddl_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record each time the generated tests' schema DDL is built."""
+    from scaffold.plan import ddl
+
+    calls: list[str] = []
+    real = ddl.schema_ddl
+
+    def spy(catalog: Catalog, dialect: str) -> list[str]:
+        calls.append(dialect)
+        return real(catalog, dialect)
+
+    monkeypatch.setattr(ddl, "schema_ddl", spy)
+    return calls
+
+
+def first_gen(project: Path) -> None:
+    """A gen without tests: it keeps what it derived from the schema for the next runs."""
+    pipeline.generate(project, run_tests=False)
+
+
+def test_a_warm_gen_reuses_what_depends_on_the_schema_alone(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One query changed: the tests' schema DDL and sample sources come from the cache, and the
+    output is what a run without any cache writes."""
+    first_gen(project)
+    synth.change_one_query(project.parent)
+    calls = schema_ddl_calls(monkeypatch)
+    warm = planned(project)
+    assert calls == []
+    monkeypatch.setenv(DISABLE_ENV, "1")
+    assert warm == planned(project) and calls == ["sqlite", "postgres"]
+
+
+def test_what_the_schema_gave_is_recomputed_when_the_schema_or_the_planner_changes(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first_gen(project)
+    calls = schema_ddl_calls(monkeypatch)
+    monkeypatch.setattr(cache_module, "_planner_fingerprint", lambda: "another planner")
+    planned(project)
+    assert calls == ["sqlite", "postgres"]
+
+    monkeypatch.undo()
+    first_gen(project)
+    schema = project.parent / "schema.sql"
+    schema.write_text(schema.read_text().replace("note TEXT", "note TEXT NOT NULL"))
+    calls = schema_ddl_calls(monkeypatch)
+    fresh = planned(project)
+    conftest = next(text for path, text in fresh.items() if path.endswith("conftest.py"))
+    assert calls == ["sqlite", "postgres"] and '"note" TEXT NOT NULL' in conftest
+
+
+def test_a_dry_run_keeps_nothing_it_derived(project: Path) -> None:
+    pipeline.generate(project, dry_run=True)
+    assert cache_files(project) == [] and not list(
+        (project.parent.parent / "cache").rglob("*.derived")
+    )

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, partial
 from pathlib import Path
+from typing import TypeVar
 
 from scaffold.analyze.model import Catalog, QueryInfo
 from scaffold.errors import ScaffoldError
@@ -32,6 +33,7 @@ DIR_ENV = "SCAFFOLD_CACHE_DIR"
 _FORMAT = 1
 _KEEP_FILES = 64  # schema versions kept; the least recently written go first
 Analyzer = Callable[[Sequence[QuerySpec], Catalog], tuple[QueryInfo, ...]]
+T = TypeVar("T")
 _deferred: list[Callable[[], None]] | None = None  # see deferred_writes
 
 
@@ -45,6 +47,10 @@ class AnalysisCache:
     catalog_entry: Catalog | None = None
     queries: dict[str, QueryInfo] = field(default_factory=dict)
     used: dict[str, QueryInfo] = field(default_factory=dict)
+    # What later stages computed from the catalog alone (see remember), by name: a file of
+    # its own beside the analysis, read only by the runs that plan (inspect never does).
+    derived: dict[str, object] | None = None
+    derived_dirty: bool = False
     dirty: bool = False
 
     @classmethod
@@ -87,8 +93,34 @@ class AnalysisCache:
             out.append(info if info.pos == query.pos else replace(info, pos=query.pos))
         return tuple(out)
 
+    def remember(self, name: str, compute: Callable[[], T]) -> T:
+        """What `compute` gives for this schema, kept with the catalog (a Memo of the plan
+        stage): `name` must say all else it depends on; the planner's code is in the key."""
+        key = f"{name}\0{_planner_fingerprint()}"
+        if self.derived is None:
+            stored = _read(self._derived_path()) if self.path is not None else None
+            kept = stored.get("derived") if stored is not None else None
+            self.derived = kept if isinstance(kept, dict) else {}
+        if key in self.derived:
+            return self.derived[key]  # type: ignore[return-value]
+        value = compute()
+        self.derived[key] = value
+        self.derived_dirty = self.path is not None
+        return value
+
+    def _derived_path(self) -> Path:
+        assert self.path is not None
+        return self.path.with_suffix(".derived")
+
     def save(self) -> None:
         """Write the cache (atomically) when this run computed anything; never fail a run."""
+        if self.path is not None and self.derived_dirty:
+            assert self.derived is not None
+            current = _planner_fingerprint()  # what older planners computed is dropped
+            kept = {k: v for k, v in self.derived.items() if k.endswith(current)}
+            data: dict[str, object] = {"format": _FORMAT, "derived": kept}
+            self._write_later_or_now(self._derived_path(), data)
+            self.derived_dirty = False
         if self.path is None or not self.dirty:
             return
         # Other projects (or branches) with this schema keep their entries, within bounds.
@@ -99,10 +131,14 @@ class AnalysisCache:
             "catalog": self.catalog_entry,
             "queries": kept if len(kept) <= 2 * len(self.used) + 256 else self.used,
         }
+        self._write_later_or_now(self.path, data)
+        self.dirty = False
+
+    def _write_later_or_now(self, path: Path, data: dict[str, object]) -> None:
         if _deferred is not None:
-            _deferred.append(partial(_persist, self.path, data))
+            _deferred.append(partial(_persist, path, data))
         else:
-            _persist(self.path, data)
+            _persist(path, data)
 
     def _query_key(self, query: QuerySpec) -> str:
         parts = (self.salt, self.catalog_key, query.name, str(query.command), query.sql)
@@ -170,6 +206,17 @@ def _code_fingerprint() -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
+@cache
+def _planner_fingerprint() -> str:
+    """The plan stage's source files (name, size, mtime): what `remember` keeps was computed
+    by them."""
+    folder = os.path.join(os.path.dirname(os.path.dirname(__file__)), "plan")
+    with os.scandir(folder) as entries:
+        found = sorted((e.name, e.path) for e in entries if e.name.endswith(".py"))
+    parts = [f"{name}:{os.stat(path).st_size}:{os.stat(path).st_mtime_ns}" for name, path in found]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
+
+
 def _read(path: Path) -> dict[str, object] | None:
     try:
         data = pickle.loads(path.read_bytes())
@@ -187,9 +234,10 @@ def cache_dir() -> Path:
 
 
 def _prune(folder: Path) -> None:
-    files = sorted(folder.glob("*.pickle"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
-    for old in files[_KEEP_FILES:]:
-        old.unlink(missing_ok=True)
+    for pattern in ("*.pickle", "*.derived"):
+        files = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+        for old in files[_KEEP_FILES:]:
+            old.unlink(missing_ok=True)
 
 
 def _write(path: Path, data: bytes) -> None:

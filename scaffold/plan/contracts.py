@@ -19,18 +19,23 @@ from scaffold.analyze.model import Catalog, QueryInfo
 from scaffold.plan.code_units import code_contracts
 from scaffold.plan.lineage import invalidation, lineage_warnings
 from scaffold.plan.lint import lint
-from scaffold.plan.model import Contract, Plan
+from scaffold.plan.model import Contract, Memo, Plan, compute_now
 from scaffold.plan.paths import package_dir
 from scaffold.spec.model import Spec
 
 
-def build_plan(spec: Spec, catalog: Catalog, queries: Sequence[QueryInfo]) -> Plan:
-    """Lint (raising every error at once), then plan every unit. Same inputs, same plan."""
+def build_plan(
+    spec: Spec, catalog: Catalog, queries: Sequence[QueryInfo], memo: Memo = compute_now
+) -> Plan:
+    """Lint (raising every error at once), then plan every unit. Same inputs, same plan;
+    `memo` may keep what depends on the schema alone from one run to the next."""
     warnings = lint(spec, catalog, queries)
     contracts = list(code_contracts(spec, catalog, queries, package_dir(spec)))
     form_units, form_warnings = _form_units(spec, catalog, queries)
     contracts += form_units
-    contracts += _optional_units("scaffold.plan.tests", "test_contracts", spec, catalog, queries)
+    contracts += _optional_units(
+        "scaffold.plan.tests", "test_contracts", spec, catalog, queries, memo
+    )
     state_units, state_warnings = _form_units(spec, catalog, queries, "scaffold.plan.state")
     contracts += state_units
     contracts += _optional_units(
@@ -65,11 +70,9 @@ def _form_units(
     return list(contracts), list(warnings)
 
 
-def _optional_units(
-    module: str, function: str, spec: Spec, catalog: Catalog, queries: Sequence[QueryInfo]
-) -> list[Contract]:
+def _optional_units(module: str, function: str, *args: Any) -> list[Contract]:
     build = _planner(module, function)
-    return [] if build is None else list(build(spec, catalog, queries))
+    return [] if build is None else list(build(*args))
 
 
 def _planner(module: str, function: str) -> Any:

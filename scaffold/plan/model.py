@@ -4,8 +4,25 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, TypeVar
+
+T = TypeVar("T")
+
+
+class Memo(Protocol):
+    """Keeps what is computed from the catalog alone (the generated tests' schema DDL, their
+    sample-row sources) across runs: `memo(name, compute)` is compute() or what it gave before
+    for the same schema. `name` must say everything else the value depends on."""
+
+    def __call__(self, name: str, compute: Callable[[], T]) -> T: ...
+
+
+def compute_now(name: str, compute: Callable[[], T]) -> T:
+    """The Memo that keeps nothing."""
+    return compute()
+
 
 WriterName = Literal["template", "llm"]
 

@@ -3,13 +3,14 @@ test_queries.py (every query's shape, types and nullability on real rows)."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Sequence
 from pathlib import PurePosixPath
 from typing import Any
 
 from scaffold.analyze.model import Catalog, QueryInfo
-from scaffold.plan.model import Contract, Symbol
+from scaffold.plan.model import Contract, Memo, Symbol, compute_now
 from scaffold.plan.paths import package_dir, tests_dir
 from scaffold.plan.pyliterals import literal_imports
 from scaffold.plan.query_calls import needs_server, plan_calls
@@ -79,12 +80,16 @@ TEST_IMPORTS = (
 )
 
 
-def test_contracts(spec: Spec, catalog: Catalog, queries: Sequence[QueryInfo]) -> list[Contract]:
+def test_contracts(
+    spec: Spec, catalog: Catalog, queries: Sequence[QueryInfo], memo: Memo = compute_now
+) -> list[Contract]:
     """The "tests.conftest" and "tests.queries" units of a spec."""
     from scaffold.plan.ddl import schema_ddl
 
-    ddl = {sa_name: tuple(schema_ddl(catalog, ours)) for sa_name, ours in DIALECTS.items()}
-    return contracts_for_schema(spec, catalog, queries, ddl)
+    def build() -> dict[str, tuple[str, ...]]:
+        return {sa_name: tuple(schema_ddl(catalog, ours)) for sa_name, ours in DIALECTS.items()}
+
+    return contracts_for_schema(spec, catalog, queries, memo("tests.ddl", build), memo)
 
 
 def contracts_for_schema(
@@ -92,6 +97,7 @@ def contracts_for_schema(
     catalog: Catalog,
     queries: Sequence[QueryInfo],
     ddl: dict[str, tuple[str, ...]],
+    memo: Memo = compute_now,
 ) -> list[Contract]:
     """test_contracts with the schema given: CREATE statements per SQLAlchemy dialect name
     ("sqlite", "postgresql")."""
@@ -107,7 +113,7 @@ def contracts_for_schema(
         samples_db.close()
         empty_db.close()
     package, tests = package_dir(spec), tests_dir(spec)
-    conftest = _conftest_context(catalog, ddl, rows, package, tests)
+    conftest = _conftest_context(catalog, ddl, rows, package, tests, memo)
     tests_context = query_test_context(_import_name(package), queries, calls, server_only)
     return [
         Contract(
@@ -146,17 +152,25 @@ def _conftest_context(
     rows: dict[str, list[dict[str, Any]]],
     package: str,
     tests: str,
+    memo: Memo = compute_now,
 ) -> dict[str, Any]:
-    values = [v for table_rows in rows.values() for row in table_rows for v in row.values()]
+    def sources() -> dict[str, Any]:
+        values = [v for table_rows in rows.values() for row in table_rows for v in row.values()]
+        return {
+            "schema_source": schema_source(ddl),
+            "samples_source": samples_source(rows),
+            "inserts_source": inserts_source(catalog, ddl, rows),
+            "sequences_source": sequences_source(catalog, ddl, rows),
+            "sample_imports": sorted(literal_imports(values)),
+        }
+
+    # The rows follow from the schema; their digest in the name is a second lock.
+    digest = hashlib.sha256(repr(sorted(rows.items())).encode()).hexdigest()
     return {
         "package": _import_name(package),
         "package_parent": _relative_parent(package, tests),
         "ddl": {name: list(statements) for name, statements in ddl.items()},
-        "schema_source": schema_source(ddl),
-        "samples_source": samples_source(rows),
-        "inserts_source": inserts_source(catalog, ddl, rows),
-        "sequences_source": sequences_source(catalog, ddl, rows),
-        "sample_imports": sorted(literal_imports(values)),
+        **memo(f"tests.conftest.{digest}", sources),
     }
 
 
