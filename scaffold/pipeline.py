@@ -7,6 +7,7 @@ plain data; the CLI calls the functions here and nothing deeper.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -180,7 +181,8 @@ def generate(
     if not dry_run:
         analysis.save()
     options = _llm_options(llm, dry_run)
-    files = write(spec, the_plan, options, on_unit or (lambda event: say(str(event))))
+    with _keeping_compiled_templates(not dry_run):
+        files = write(spec, the_plan, options, on_unit or (lambda event: say(str(event))))
     say(f"wrote {len(the_plan.contracts)} units, {len(files)} files")
     if dry_run:
         return GenResult(_dry_run_changes(spec, files), the_plan.warnings, None)
@@ -199,6 +201,13 @@ def generate(
         say(f"generated tests passed: {passed}")
     changes = _emit(spec, files, staged, force, merge)
     return GenResult(tuple(changes), the_plan.warnings, passed)
+
+
+def _keeping_compiled_templates(keep: bool) -> AbstractContextManager[None]:
+    """A dry run writes nothing, the compiled templates' cache included."""
+    from scaffold.write.compiled import read_only
+
+    return nullcontext() if keep else read_only()
 
 
 def _llm_options(llm: LLMOptions | None, dry_run: bool) -> LLMOptions:

@@ -17,6 +17,7 @@ import jinja2
 from scaffold.errors import WriteError
 from scaffold.hashing import templates_hash as templates_hash
 from scaffold.plan.model import Contract
+from scaffold.write.compiled import CompiledTemplates
 from scaffold.write.filters import FILTERS, LINE_LENGTH
 
 _HEADER_TEXT = (
@@ -92,6 +93,7 @@ def _environment(autoescape: bool) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         autoescape=autoescape,
+        bytecode_cache=CompiledTemplates(f"autoescape={autoescape}"),
     )
     return env
 
