@@ -401,3 +401,23 @@ def test_output_paths_must_stay_inside_the_project(tmp_path: Path, path: str) ->
     with pytest.raises(ScaffoldError, match="bad or duplicate output path"):
         emit(tmp_path, [out(path, "x = 1\n")], INPUTS)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_replace_file_writes_whole_files_from_many_threads(tmp_path: Path) -> None:
+    """The caches' writer: threads writing the same and other files leave each one whole, and
+    no private file behind; a failed write leaves the old file as it was."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from scaffold.atomic import replace_file
+
+    target = tmp_path / "cache" / "entry"
+    payloads = [bytes([i]) * 100_000 for i in range(16)]
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda data: replace_file(target, data), payloads))
+    assert target.read_bytes() in payloads
+    assert [p.name for p in target.parent.iterdir()] == ["entry"]
+
+    with pytest.raises(TypeError):  # the write fails halfway
+        replace_file(target, "not bytes")  # type: ignore[arg-type]
+    assert target.read_bytes() in payloads
+    assert [p.name for p in target.parent.iterdir()] == ["entry"]

@@ -17,7 +17,6 @@ import contextlib
 import hashlib
 import os
 import pickle
-import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, partial
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from scaffold.analyze.model import Catalog, QueryInfo
+from scaffold.atomic import replace_file
 from scaffold.errors import ScaffoldError
 from scaffold.spec.model import QuerySpec, Spec
 
@@ -160,7 +160,7 @@ def deferred_writes() -> Iterator[list[Callable[[], None]]]:
 def _persist(path: Path, data: dict[str, object]) -> None:
     # A read-only home still analyzes, only slower next time.
     with contextlib.suppress(OSError):
-        _write(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+        replace_file(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
         _prune(path.parent)
 
 
@@ -238,17 +238,3 @@ def _prune(folder: Path) -> None:
         files = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime_ns, reverse=True)
         for old in files[_KEEP_FILES:]:
             old.unlink(missing_ok=True)
-
-
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # A private name made here rather than by tempfile, which costs an inspect ~3 ms to import.
-    tmp = str(path.parent / f".analysis-{os.getpid()}-{time.monotonic_ns()}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

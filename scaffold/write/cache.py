@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from scaffold.atomic import replace_file
 
 CACHE_DIR = ".scaffold/llm"
 NOT_RECORDED = "not recorded"
@@ -64,13 +64,9 @@ class AnswerCache:
 
     def put(self, key: str, entry: CachedAnswer) -> None:
         """Write atomically (concurrent units write different files)."""
-        self.folder.mkdir(parents=True, exist_ok=True)
         data = {"key": key, **vars(entry)}
         text = json.dumps(data, indent=2, sort_keys=True) + "\n"
-        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(tmp, self._path(key))
+        replace_file(self._path(key), text.encode("utf-8"))
 
 
 def _answer(data: dict[str, Any]) -> CachedAnswer | None:

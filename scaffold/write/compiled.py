@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 import jinja2
 
 from scaffold.analyze.cache import DISABLE_ENV, cache_dir
+from scaffold.atomic import replace_file
 
 _writable = True  # see read_only
 
@@ -53,18 +53,8 @@ class CompiledTemplates(jinja2.BytecodeCache):
         if not _writable or os.environ.get(DISABLE_ENV):
             return
         with suppress(OSError):  # a read-only home still renders, only slower next time
-            _write(_folder() / bucket.key, bucket.bytecode_to_string())
+            replace_file(_folder() / bucket.key, bucket.bytecode_to_string())
 
 
 def _folder() -> Path:
     return cache_dir() / "templates"
-
-
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.parent / f".{path.name}-{os.getpid()}-{time.monotonic_ns()}"
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
