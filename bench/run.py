@@ -143,9 +143,14 @@ def daemon_env() -> dict[str, str]:
 
 def daemon_runs() -> int:
     """How many runs the bench's daemon has served (to prove it answered the measured ones)."""
-    sample = must(run([*SCAFFOLD, "daemon", "status"], Path.cwd(), daemon_env()), "daemon status")
-    found = re.search(r"(\d+) runs served", sample.output)
+    found = re.search(r"(\d+) runs served", daemon_status())
     return int(found.group(1)) if found else -1
+
+
+def daemon_status() -> str:
+    """What `scaffold daemon status` says of the bench's daemon."""
+    sample = must(run([*SCAFFOLD, "daemon", "status"], Path.cwd(), daemon_env()), "daemon status")
+    return sample.output
 
 
 def bench_project(res: Result, root: Path, runs: int, gen_tests: bool, daemon: bool) -> None:
@@ -414,8 +419,7 @@ def main() -> None:
 
 
 def daemon_memory() -> str:
-    sample = must(run([*SCAFFOLD, "daemon", "status"], Path.cwd(), daemon_env()), "daemon status")
-    found = re.search(r"memory:\s*(\d+) MB", sample.output)
+    found = re.search(r"memory:\s*(\d+) MB", daemon_status())
     shown = f"{found.group(1)} MB" if found else "unknown"
     return f"The daemon's peak resident memory over the whole run: {shown}"
 

@@ -28,7 +28,6 @@ from scaffold.analyze.cache import deferred_writes
 from scaffold.daemon_code import CodeWatch
 from scaffold.errors import ScaffoldError
 
-DEFAULT_IDLE_MINUTES = 180
 _START_TIMEOUT = 20.0  # seconds `daemon start` waits for the new daemon to answer
 _PRELOAD = (
     "scaffold.cli",

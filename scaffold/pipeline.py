@@ -86,10 +86,10 @@ def read_catalog(spec: Spec) -> Catalog:
 
 def plan(spec: Spec, analysis: Analysis) -> Plan:
     from scaffold.plan.contracts import build_plan
+    from scaffold.plan.model import compute_now
 
-    if analysis.cache is None:
-        return build_plan(spec, analysis.catalog, analysis.queries)
-    return build_plan(spec, analysis.catalog, analysis.queries, analysis.cache.remember)
+    memo = compute_now if analysis.cache is None else analysis.cache.remember
+    return build_plan(spec, analysis.catalog, analysis.queries, memo)
 
 
 def write(
